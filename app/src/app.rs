@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::pages::{AccountsPendingPage, LandingPage, NotFoundPage};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The route table, and nothing else: each page lives in `pages/`.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/lodestar.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Meta name="description" content="Lodestar: self-hosted log and error monitoring in one small binary."/>
+        <Title formatter=|text: String| if text.is_empty() { "Lodestar".to_string() } else { format!("{text} · Lodestar") }/>
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=LandingPage/>
+                <Route path=path!("/login") view=AccountsPendingPage/>
+                <Route path=path!("/signup") view=AccountsPendingPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,9 @@
+//! SeaORM entities, one per table (see migration/ for the schema they mirror).
+pub mod api_keys;
+pub mod app_metrics;
+pub mod apps;
+pub mod device_sessions;
+pub mod identities;
+pub mod logs;
+pub mod sessions;
+pub mod users;

@@ -1,0 +1,4 @@
+//! Types and pure logic shared by the browser and the server.
+pub mod level;
+
+pub use level::Level;

@@ -1,0 +1,30 @@
+//! Lodestar's schema, one migration per file. A migration never changes after it lands:
+//! later changes are new files.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_users;
+mod m20261122_000002_create_identities;
+mod m20261122_000003_create_sessions;
+mod m20261122_000004_create_apps;
+mod m20261122_000005_create_api_keys;
+mod m20261122_000006_create_logs;
+mod m20261122_000007_create_device_sessions;
+mod m20261122_000008_create_app_metrics;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_users::Migration),
+            Box::new(m20261122_000002_create_identities::Migration),
+            Box::new(m20261122_000003_create_sessions::Migration),
+            Box::new(m20261122_000004_create_apps::Migration),
+            Box::new(m20261122_000005_create_api_keys::Migration),
+            Box::new(m20261122_000006_create_logs::Migration),
+            Box::new(m20261122_000007_create_device_sessions::Migration),
+            Box::new(m20261122_000008_create_app_metrics::Migration),
+        ]
+    }
+}

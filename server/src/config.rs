@@ -1,0 +1,198 @@
+//! Configuration from flags and `LODESTAR_*` variables. A bad value is one clear line naming
+//! the variable, and exit status 2.
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use app::backend::{db::Engine, secrets};
+use clap::Args;
+
+/// Settings every command shares.
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite under the data folder]
+    #[arg(long, env = "LODESTAR_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder for the default SQLite file and the generated secret.
+    #[arg(long, env = "LODESTAR_DATA_DIR", global = true, default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Where users reach this server (used in DSNs and links) [default: http://ADDR]
+    #[arg(long, env = "LODESTAR_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "LODESTAR_ADDR", global = true, default_value = "127.0.0.1:3000")]
+    pub addr: String,
+    /// The server secret (32+ characters) [default: generated once into the data folder]
+    #[arg(long, env = "LODESTAR_SECRET", global = true, hide_env_values = true)]
+    pub secret: Option<String>,
+    /// Log filter, e.g. `info` or `server=debug,tower_http=debug` [default: info for serve, warn otherwise]
+    #[arg(long = "log", env = "LODESTAR_LOG", global = true)]
+    pub log_filter: Option<String>,
+}
+
+/// A configuration error: which setting, and what is wrong with it.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+impl CommonArgs {
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        match &self.database_url {
+            None => Ok(format!("sqlite://{}", self.data_dir.join("lodestar.db").display())),
+            Some(url) if Engine::of_url(url).is_some() => Ok(url.clone()),
+            Some(_) => Err(invalid(
+                "LODESTAR_DATABASE_URL",
+                "expected sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
+            )),
+        }
+    }
+
+    pub fn addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.addr.parse().map_err(|_| {
+            invalid(
+                "LODESTAR_ADDR",
+                format!("{:?} is not an address like 127.0.0.1:3000", self.addr),
+            )
+        })
+    }
+
+    pub fn public_url(&self) -> Result<String, ConfigError> {
+        let Some(url) = &self.public_url else {
+            return Ok(format!("http://{}", self.addr()?));
+        };
+        let url = url.trim_end_matches('/');
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| invalid("LODESTAR_PUBLIC_URL", "must start with http:// or https://"))?;
+        let bad_host = host.is_empty()
+            || host.starts_with('/')
+            || host.contains(|c: char| c.is_whitespace() || c == '@' || c == '?' || c == '#');
+        if bad_host {
+            return Err(invalid(
+                "LODESTAR_PUBLIC_URL",
+                format!("{url:?} is not a URL like https://logs.example.com"),
+            ));
+        }
+        Ok(url.to_string())
+    }
+
+    /// The tracing filter; `default` applies when LODESTAR_LOG is unset.
+    pub fn log_filter(&self, default: &str) -> Result<tracing_subscriber::EnvFilter, ConfigError> {
+        let filter = self.log_filter.as_deref().unwrap_or(default);
+        tracing_subscriber::EnvFilter::try_new(filter)
+            .map_err(|e| invalid("LODESTAR_LOG", format!("{filter:?}: {e}")))
+    }
+}
+
+/// The server secret: `LODESTAR_SECRET`, else the one generated on first run under the data
+/// folder (mode 0600), else a new one written there.
+pub fn load_secret(given: Option<&str>, data_dir: &Path) -> Result<String, ConfigError> {
+    if let Some(secret) = given {
+        if secret.len() < 32 {
+            return Err(invalid("LODESTAR_SECRET", "must be at least 32 characters"));
+        }
+        return Ok(secret.to_string());
+    }
+    let path = data_dir.join("secret");
+    let io_error = |e: std::io::Error| {
+        invalid("LODESTAR_DATA_DIR", format!("cannot use {}: {e}", path.display()))
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_string()),
+        Ok(_) => {
+            return Err(invalid(
+                "LODESTAR_DATA_DIR",
+                format!("{} is shorter than 32 characters", path.display()),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(e)),
+    }
+    std::fs::create_dir_all(data_dir).map_err(io_error)?;
+    let secret = secrets::random_hex(32);
+    write_private(&path, &secret).map_err(io_error)?;
+    Ok(secret)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> CommonArgs {
+        CommonArgs {
+            database_url: None,
+            data_dir: PathBuf::from("./data"),
+            public_url: None,
+            addr: "127.0.0.1:3000".into(),
+            secret: None,
+            log_filter: None,
+        }
+    }
+
+    #[test]
+    fn defaults_are_a_local_sqlite_file_and_the_listen_address() {
+        let a = args();
+        assert_eq!(a.database_url().unwrap(), "sqlite://./data/lodestar.db");
+        assert_eq!(a.public_url().unwrap(), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let mut a = args();
+        a.addr = "localhost".into();
+        assert_eq!(a.addr().unwrap_err().variable, "LODESTAR_ADDR");
+        a = args();
+        a.database_url = Some("mysql://x".into());
+        assert_eq!(a.database_url().unwrap_err().variable, "LODESTAR_DATABASE_URL");
+        a = args();
+        for bad in ["ftp://x", "http://", "https://a b", "logs.example.com"] {
+            a.public_url = Some(bad.into());
+            assert_eq!(a.public_url().unwrap_err().variable, "LODESTAR_PUBLIC_URL", "{bad}");
+        }
+        a.public_url = Some("https://logs.example.com/".into());
+        assert_eq!(a.public_url().unwrap(), "https://logs.example.com");
+        a = args();
+        a.log_filter = Some("info,[".into());
+        assert_eq!(a.log_filter("info").unwrap_err().variable, "LODESTAR_LOG");
+    }
+
+    #[test]
+    fn the_secret_is_generated_once_and_kept() {
+        let dir = std::env::temp_dir().join(format!("lodestar-secret-{}", secrets::random_hex(4)));
+        let first = load_secret(None, &dir).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(load_secret(None, &dir).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("secret")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(load_secret(Some("short"), &dir).is_err());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,6 @@
+//! The `lodestar` binary: command line, configuration, the axum router and its public routes.
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod router;
+pub mod serve;

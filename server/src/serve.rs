@@ -1,0 +1,60 @@
+use std::{net::SocketAddr, sync::Arc};
+
+use app::backend::{AppState, state::Settings};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+/// Runs the HTTP server until SIGINT or SIGTERM, then lets in-flight requests finish and
+/// closes the database.
+pub async fn serve(
+    addr: SocketAddr,
+    leptos_options: LeptosOptions,
+    db: DatabaseConnection,
+    settings: Settings,
+) -> std::io::Result<()> {
+    let state = AppState { leptos_options, db: db.clone(), settings: Arc::new(settings) };
+    let public_url = state.settings.public_url.clone();
+    let router = crate::router::build(state);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "Lodestar is listening on {public_url}");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shutting down: requests finished, closing the database");
+    db.close().await.ok();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}
+
+/// The Leptos site settings: `Leptos.toml` in the working folder when there is one (the
+/// release binary started by hand), else what cargo-leptos put in the environment.
+pub fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, String> {
+    let path = std::path::Path::new("Leptos.toml");
+    let conf = if path.exists() {
+        leptos::config::get_configuration(Some("Leptos.toml"))
+    } else {
+        leptos::config::get_configuration(None)
+    }
+    .map_err(|e| format!("cannot read the site configuration: {e}"))?;
+    let mut options = conf.leptos_options;
+    options.site_addr = addr;
+    Ok(options)
+}
