@@ -31,7 +31,10 @@ impl MigrationTrait for Migration {
         // on (ts, id); level filters get their own index.
         for (name, cols) in [
             ("logs_app_ts", vec![Logs::AppId, Logs::Ts, Logs::Id]),
-            ("logs_app_level_ts", vec![Logs::AppId, Logs::Level, Logs::Ts, Logs::Id]),
+            (
+                "logs_app_level_ts",
+                vec![Logs::AppId, Logs::Level, Logs::Ts, Logs::Id],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(Logs::Table);
@@ -44,7 +47,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Logs::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Logs::Table).to_owned())
+            .await
     }
 }
 

@@ -24,12 +24,18 @@ impl MigrationTrait for Migration {
         ] {
             table.col(big_integer(level).default(0));
         }
-        table.primary_key(Index::create().col(AppMetrics::AppId).col(AppMetrics::Minute));
+        table.primary_key(
+            Index::create()
+                .col(AppMetrics::AppId)
+                .col(AppMetrics::Minute),
+        );
         manager.create_table(table.to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AppMetrics::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AppMetrics::Table).to_owned())
+            .await
     }
 }
 

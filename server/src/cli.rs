@@ -124,9 +124,16 @@ pub fn run() -> ExitCode {
 fn execute(cli: Cli) -> Result<(), Failure> {
     let common = cli.common;
     let command = cli.command.unwrap_or(Command::Serve);
-    let default_filter = if matches!(command, Command::Serve) { "info" } else { "warn" };
+    let default_filter = if matches!(command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
     let filter = common.log_filter(default_filter)?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     // Validate everything before touching the database.
     let database_url = common.database_url()?;
     let addr = common.addr()?;
@@ -148,7 +155,10 @@ fn execute(cli: Cli) -> Result<(), Failure> {
         let db = open(&database_url).await?;
         match command {
             Command::Serve => {
-                let settings = Settings { public_url, secret: secret.unwrap_or_default() };
+                let settings = Settings {
+                    public_url,
+                    secret: secret.unwrap_or_default(),
+                };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)
                     .await
@@ -176,11 +186,23 @@ async fn open(url: &str) -> Result<DatabaseConnection, Failure> {
 
 async fn user(db: &DatabaseConnection, cmd: UserCommand) -> Result<(), Failure> {
     match cmd {
-        UserCommand::Create { email, password, name, json } => {
-            let password = if password == "-" { read_stdin_line()? } else { password };
+        UserCommand::Create {
+            email,
+            password,
+            name,
+            json,
+        } => {
+            let password = if password == "-" {
+                read_stdin_line()?
+            } else {
+                password
+            };
             let user = users::create(db, &email, &password, name.as_deref()).await?;
             if json {
-                println!("{}", json!({"id": user.id, "email": user.email, "name": user.name}));
+                println!(
+                    "{}",
+                    json!({"id": user.id, "email": user.email, "name": user.name})
+                );
             } else {
                 println!("Created user {} <{}> ({})", user.id, user.email, user.name);
             }
@@ -190,12 +212,16 @@ async fn user(db: &DatabaseConnection, cmd: UserCommand) -> Result<(), Failure> 
             if json {
                 let rows: Vec<_> = all
                     .iter()
-                    .map(|u| json!({"id": u.id, "email": u.email, "name": u.name,
-                                    "created_at": u.created_at.to_rfc3339()}))
+                    .map(|u| {
+                        json!({"id": u.id, "email": u.email, "name": u.name,
+                                    "created_at": u.created_at.to_rfc3339()})
+                    })
                     .collect();
                 println!("{}", serde_json::Value::Array(rows));
             } else if all.is_empty() {
-                println!("No users yet. Create one with: lodestar user create --email … --password …");
+                println!(
+                    "No users yet. Create one with: lodestar user create --email … --password …"
+                );
             } else {
                 println!("{:>6}  {:<32}  {:<24}  CREATED", "ID", "EMAIL", "NAME");
                 for u in all {
@@ -209,7 +235,12 @@ async fn user(db: &DatabaseConnection, cmd: UserCommand) -> Result<(), Failure> 
 }
 
 async fn app(db: &DatabaseConnection, cmd: AppCommand, public_url: &str) -> Result<(), Failure> {
-    let AppCommand::Create { owner, name, description, json } = cmd;
+    let AppCommand::Create {
+        owner,
+        name,
+        description,
+        json,
+    } = cmd;
     let owner = users::find_by_email(db, &owner)
         .await?
         .ok_or_else(|| Failure::Other(format!("no user with email {owner}")))?;
@@ -222,7 +253,10 @@ async fn app(db: &DatabaseConnection, cmd: AppCommand, public_url: &str) -> Resu
                    "dsn": dsn, "api_key": key.key})
         );
     } else {
-        println!("Created app {} ({:?}) for {}", app.id, app.name, owner.email);
+        println!(
+            "Created app {} ({:?}) for {}",
+            app.id, app.name, owner.email
+        );
         println!("  App id:      {}", app.id);
         println!("  Public key:  {}", app.public_key);
         println!("  DSN:         {dsn}");
@@ -234,9 +268,8 @@ async fn app(db: &DatabaseConnection, cmd: AppCommand, public_url: &str) -> Resu
 
 fn read_stdin_line() -> Result<String, Failure> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Other(format!("cannot read the password from standard input: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Failure::Other(format!("cannot read the password from standard input: {e}"))
+    })?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }

@@ -13,16 +13,31 @@ use clap::Args;
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite under the data folder]
-    #[arg(long, env = "LODESTAR_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LODESTAR_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Folder for the default SQLite file and the generated secret.
-    #[arg(long, env = "LODESTAR_DATA_DIR", global = true, default_value = "./data")]
+    #[arg(
+        long,
+        env = "LODESTAR_DATA_DIR",
+        global = true,
+        default_value = "./data"
+    )]
     pub data_dir: PathBuf,
     /// Where users reach this server (used in DSNs and links) [default: http://ADDR]
     #[arg(long, env = "LODESTAR_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Address to listen on.
-    #[arg(long, env = "LODESTAR_ADDR", global = true, default_value = "127.0.0.1:3000")]
+    #[arg(
+        long,
+        env = "LODESTAR_ADDR",
+        global = true,
+        default_value = "127.0.0.1:3000"
+    )]
     pub addr: String,
     /// The server secret (32+ characters) [default: generated once into the data folder]
     #[arg(long, env = "LODESTAR_SECRET", global = true, hide_env_values = true)]
@@ -46,13 +61,19 @@ impl fmt::Display for ConfigError {
 }
 
 fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into() }
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
 }
 
 impl CommonArgs {
     pub fn database_url(&self) -> Result<String, ConfigError> {
         match &self.database_url {
-            None => Ok(format!("sqlite://{}", self.data_dir.join("lodestar.db").display())),
+            None => Ok(format!(
+                "sqlite://{}",
+                self.data_dir.join("lodestar.db").display()
+            )),
             Some(url) if Engine::of_url(url).is_some() => Ok(url.clone()),
             Some(_) => Err(invalid(
                 "LODESTAR_DATABASE_URL",
@@ -110,7 +131,10 @@ pub fn load_secret(given: Option<&str>, data_dir: &Path) -> Result<String, Confi
     }
     let path = data_dir.join("secret");
     let io_error = |e: std::io::Error| {
-        invalid("LODESTAR_DATA_DIR", format!("cannot use {}: {e}", path.display()))
+        invalid(
+            "LODESTAR_DATA_DIR",
+            format!("cannot use {}: {e}", path.display()),
+        )
     };
     match std::fs::read_to_string(&path) {
         Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_string()),
@@ -125,17 +149,32 @@ pub fn load_secret(given: Option<&str>, data_dir: &Path) -> Result<String, Confi
     }
     std::fs::create_dir_all(data_dir).map_err(io_error)?;
     let secret = secrets::random_hex(32);
-    write_private(&path, &secret).map_err(io_error)?;
-    Ok(secret)
+    match publish_private(&path, &secret) {
+        Ok(()) => Ok(secret),
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(&path)
+            .map(|s| s.trim().to_string())
+            .map_err(io_error),
+        Err(e) => Err(io_error(e)),
+    }
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes `contents` to `path` (mode 0600) all at once: a temporary file is completed first,
+/// then hard-linked into place, which fails with `AlreadyExists` rather than overwrite.
+fn publish_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let temporary = path.with_extension(format!("tmp-{}", secrets::random_hex(4)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    std::fs::remove_file(&temporary).ok();
+    linked
 }
 
 #[cfg(test)]
@@ -167,11 +206,18 @@ mod tests {
         assert_eq!(a.addr().unwrap_err().variable, "LODESTAR_ADDR");
         a = args();
         a.database_url = Some("mysql://x".into());
-        assert_eq!(a.database_url().unwrap_err().variable, "LODESTAR_DATABASE_URL");
+        assert_eq!(
+            a.database_url().unwrap_err().variable,
+            "LODESTAR_DATABASE_URL"
+        );
         a = args();
         for bad in ["ftp://x", "http://", "https://a b", "logs.example.com"] {
             a.public_url = Some(bad.into());
-            assert_eq!(a.public_url().unwrap_err().variable, "LODESTAR_PUBLIC_URL", "{bad}");
+            assert_eq!(
+                a.public_url().unwrap_err().variable,
+                "LODESTAR_PUBLIC_URL",
+                "{bad}"
+            );
         }
         a.public_url = Some("https://logs.example.com/".into());
         assert_eq!(a.public_url().unwrap(), "https://logs.example.com");
@@ -189,7 +235,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("secret")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("secret"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(load_secret(Some("short"), &dir).is_err());

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let version = env!("CARGO_PKG_VERSION");
     if db::ping(&state.db).await {
-        (StatusCode::OK, Json(json!({"status": "ok", "db": "ok", "version": version})))
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "db": "ok", "version": version})),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `lodestar` binary: command line, configuration, the axum router and its public routes.
 pub mod cli;
 pub mod config;

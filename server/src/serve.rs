@@ -12,12 +12,18 @@ pub async fn serve(
     db: DatabaseConnection,
     settings: Settings,
 ) -> std::io::Result<()> {
-    let state = AppState { leptos_options, db: db.clone(), settings: Arc::new(settings) };
+    let state = AppState {
+        leptos_options,
+        db: db.clone(),
+        settings: Arc::new(settings),
+    };
     let public_url = state.settings.public_url.clone();
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "Lodestar is listening on {public_url}");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("shutting down: requests finished, closing the database");
     db.close().await.ok();
     Ok(())
@@ -45,16 +51,23 @@ async fn shutdown_signal() {
 }
 
 /// The Leptos site settings: `Leptos.toml` in the working folder when there is one (the
-/// release binary started by hand), else what cargo-leptos put in the environment.
+/// release binary started from the repository; LEPTOS_* variables override it), else what
+/// cargo-leptos put in the environment, else the defaults of a release build.
 pub fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, String> {
-    let path = std::path::Path::new("Leptos.toml");
-    let conf = if path.exists() {
-        leptos::config::get_configuration(Some("Leptos.toml"))
+    let file = std::path::Path::new("Leptos.toml");
+    let mut options = if file.exists() || std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        let path = file.exists().then_some("Leptos.toml");
+        leptos::config::get_configuration(path)
+            .map_err(|e| format!("cannot read the site configuration: {e}"))?
+            .leptos_options
     } else {
-        leptos::config::get_configuration(None)
-    }
-    .map_err(|e| format!("cannot read the site configuration: {e}"))?;
-    let mut options = conf.leptos_options;
+        LeptosOptions::builder()
+            .output_name("lodestar")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .env(leptos::config::Env::PROD)
+            .build()
+    };
     options.site_addr = addr;
     Ok(options)
 }

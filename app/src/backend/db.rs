@@ -39,17 +39,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             let parsed = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?;
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            if !in_memory {
-                if let Some(dir) = parsed.get_filename().parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            DbErr::Custom(format!("cannot create {}: {e}", dir.display()))
-                        })?;
-                    }
-                }
+            let folder = parsed
+                .get_filename()
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty());
+            if let (false, Some(dir)) = (in_memory, folder) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
             // An in-memory database exists once per connection: keep exactly one.
-            options.max_connections(if in_memory { 1 } else { 8 }).min_connections(1);
+            options
+                .max_connections(if in_memory { 1 } else { 8 })
+                .min_connections(1);
             options.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -80,7 +81,10 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<usize, DbErr> {
 /// A cheap round trip, for health checks.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     let check = db.execute_unprepared("SELECT 1");
-    matches!(tokio::time::timeout(Duration::from_secs(2), check).await, Ok(Ok(_)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), check).await,
+        Ok(Ok(_))
+    )
 }
 
 /// `url` with any password replaced by `***`, for messages and logs.
@@ -105,13 +109,19 @@ mod tests {
     fn engine_is_read_from_the_scheme() {
         assert_eq!(Engine::of_url("sqlite://data/x.db"), Some(Engine::Sqlite));
         assert_eq!(Engine::of_url("postgres://u@h/db"), Some(Engine::Postgres));
-        assert_eq!(Engine::of_url("postgresql://u@h/db"), Some(Engine::Postgres));
+        assert_eq!(
+            Engine::of_url("postgresql://u@h/db"),
+            Some(Engine::Postgres)
+        );
         assert_eq!(Engine::of_url("mysql://u@h/db"), None);
     }
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }

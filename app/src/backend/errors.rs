@@ -9,7 +9,10 @@ pub enum ServiceError {
     #[error("forbidden")]
     Forbidden,
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("database error: {0}")]
@@ -18,7 +21,10 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// Turns a unique-index violation into `Conflict(message)`, leaving other errors as they are.

@@ -5,7 +5,11 @@ use sha2::{Digest, Sha256};
 
 /// `len` characters drawn uniformly from [0-9A-Za-z] (base62) by the thread-local CSPRNG.
 pub fn random_base62(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// `bytes` random bytes, hex-encoded.

@@ -45,8 +45,14 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("lodestar-test-{}", unique_suffix()));
         std::fs::create_dir_all(&dir).expect("create a temporary folder");
         let url = format!("sqlite://{}", dir.join("lodestar.db").display());
-        let db = db::connect(&url).await.expect("open the SQLite test database");
-        TestDb { db, url, cleanup: Cleanup::SqliteDir(dir) }
+        let db = db::connect(&url)
+            .await
+            .expect("open the SQLite test database");
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::SqliteDir(dir),
+        }
     }
 
     /// An empty PostgreSQL database (for migration tests).
@@ -66,10 +72,18 @@ impl TestDb {
             .await
             .expect("create the PostgreSQL test database");
         admin.close().await.ok();
-        let (base, _) = admin_url.rsplit_once('/').expect("admin URL names a database");
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("admin URL names a database");
         let url = format!("{base}/{name}");
-        let db = db::connect(&url).await.expect("open the PostgreSQL test database");
-        TestDb { db, url, cleanup: Cleanup::PostgresDatabase { admin_url, name } }
+        let db = db::connect(&url)
+            .await
+            .expect("open the PostgreSQL test database");
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::PostgresDatabase { admin_url, name },
+        }
     }
 
     async fn migrated(self) -> Self {

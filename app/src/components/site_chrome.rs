@@ -20,8 +20,8 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="site-header">
             <Logo/>
             <nav class="site-nav" aria-label="Main">
-                <a href="/#features">"Features"</a>
-                <a href="/#quick-start">"Quick start"</a>
+                <a class="site-nav-secondary" href="/#features">"Features"</a>
+                <a class="site-nav-secondary" href="/#quick-start">"Quick start"</a>
                 <a href="/login">"Sign in"</a>
                 <a class="button button-primary button-small" href="/signup">"Get started"</a>
             </nav>
@@ -33,7 +33,12 @@ pub fn SiteHeader() -> impl IntoView {
 pub fn SiteFooter() -> impl IntoView {
     view! {
         <footer class="site-footer">
-            <span>"Lodestar " {env!("CARGO_PKG_VERSION")}</span>
+            <span class="footer-brand">
+                <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+                    <path d="M16 1 L19.5 12.5 L31 16 L19.5 19.5 L16 31 L12.5 19.5 L1 16 L12.5 12.5 Z"/>
+                </svg>
+                "Lodestar " {env!("CARGO_PKG_VERSION")}
+            </span>
             <span>"Self-hosted log and error monitoring"</span>
         </footer>
     }

@@ -13,8 +13,14 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 6] =
-        [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error, Level::Fatal];
+    pub const ALL: [Level; 6] = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Warn,
+        Level::Error,
+        Level::Fatal,
+    ];
 
     pub fn as_i16(self) -> i16 {
         self as i16

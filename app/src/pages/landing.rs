@@ -24,6 +24,11 @@ pub fn LandingPage() -> impl IntoView {
                             <a class="button button-primary" href="/signup">"Get started"</a>
                             <a class="button" href="/login">"Sign in"</a>
                         </div>
+                        <ul class="hero-facts" aria-label="At a glance">
+                            <li>"One binary"</li>
+                            <li>"SQLite or PostgreSQL"</li>
+                            <li>"Works with Sentry SDKs"</li>
+                        </ul>
                     </div>
                     <QuickStart/>
                 </section>
@@ -138,27 +143,33 @@ fn QuickStart() -> impl IntoView {
     let (selected, set_selected) = signal(Sample::Python);
     view! {
         <div id="quick-start" class="quick-start">
-            <div class="tabs" role="tablist" aria-label="Send your first line">
-                {Sample::ALL
-                    .into_iter()
-                    .map(|sample| {
-                        view! {
-                            <button
-                                type="button"
-                                role="tab"
-                                class="tab"
-                                aria-selected=move || (selected.get() == sample).to_string()
-                                on:click=move |_| set_selected.set(sample)
-                            >
-                                {sample.label()}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
+            <div class="quick-start-bar">
+                <div class="tabs" role="tablist" aria-label="Send your first line">
+                    {Sample::ALL
+                        .into_iter()
+                        .map(|sample| {
+                            view! {
+                                <button
+                                    type="button"
+                                    role="tab"
+                                    class="tab"
+                                    aria-selected=move || (selected.get() == sample).to_string()
+                                    on:click=move |_| set_selected.set(sample)
+                                >
+                                    {sample.label()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
             </div>
             <pre class="code-block" role="tabpanel" aria-label=move || selected.get().label()>
                 <code>{move || selected.get().code()}</code>
             </pre>
+            <p class="quick-start-note">
+                "Replace " <code>"sk_…"</code> " with the API key that "
+                <code>"lodestar app create"</code> " prints."
+            </p>
         </div>
     }
 }

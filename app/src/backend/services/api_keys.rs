@@ -13,6 +13,16 @@ pub struct NewKey {
     pub record: api_keys::Model,
 }
 
+/// Debug output never shows the key itself.
+impl std::fmt::Debug for NewKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewKey")
+            .field("key", &"<redacted>")
+            .field("record", &self.record)
+            .finish()
+    }
+}
+
 /// A fresh random key, not yet stored.
 pub fn generate() -> String {
     format!("sk_{}", secrets::random_base62(KEY_RANDOM_CHARS))
@@ -44,7 +54,9 @@ pub async fn create(
         revoked_at: Set(None),
         ..Default::default()
     };
-    let record = api_keys::Entity::insert(row).exec_with_returning(db).await?;
+    let record = api_keys::Entity::insert(row)
+        .exec_with_returning(db)
+        .await?;
     Ok(NewKey { key, record })
 }
 

@@ -22,7 +22,10 @@ pub async fn create(
     }
     let description = description.trim();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(ServiceError::invalid("description", "must be at most 1000 characters"));
+        return Err(ServiceError::invalid(
+            "description",
+            "must be at most 1000 characters",
+        ));
     }
     let taken = || ServiceError::Conflict(format!("you already have an app named {name:?}"));
     let exists = apps::Entity::find()
@@ -72,7 +75,13 @@ mod tests {
             public_key: "abc123".into(),
             created_at: Utc::now(),
         };
-        assert_eq!(dsn("http://127.0.0.1:3000", &app), "http://abc123@127.0.0.1:3000/7");
-        assert_eq!(dsn("https://logs.example.com/", &app), "https://abc123@logs.example.com/7");
+        assert_eq!(
+            dsn("http://127.0.0.1:3000", &app),
+            "http://abc123@127.0.0.1:3000/7"
+        );
+        assert_eq!(
+            dsn("https://logs.example.com/", &app),
+            "https://abc123@logs.example.com/7"
+        );
     }
 }

@@ -3,7 +3,9 @@ use argon2::{
     password_hash::SaltString,
 };
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use crate::backend::{ServiceError, entities::users};
 
@@ -23,13 +25,18 @@ pub async fn create(
     check_password(password)?;
     let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) if n.chars().count() > MAX_NAME_CHARS => {
-            return Err(ServiceError::invalid("name", "must be at most 128 characters"));
+            return Err(ServiceError::invalid(
+                "name",
+                "must be at most 128 characters",
+            ));
         }
         Some(n) => n.to_string(),
         None => email.split('@').next().unwrap_or_default().to_string(),
     };
     if find_by_email(db, &email).await?.is_some() {
-        return Err(ServiceError::Conflict(format!("a user with email {email} already exists")));
+        return Err(ServiceError::Conflict(format!(
+            "a user with email {email} already exists"
+        )));
     }
     let password_hash = hash_password(password.to_string()).await?;
     let row = users::ActiveModel {
@@ -40,9 +47,12 @@ pub async fn create(
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    users::Entity::insert(row).exec_with_returning(db).await.map_err(|e| {
-        ServiceError::conflict_on_unique(e, format!("a user with email {email} already exists"))
-    })
+    users::Entity::insert(row)
+        .exec_with_returning(db)
+        .await
+        .map_err(|e| {
+            ServiceError::conflict_on_unique(e, format!("a user with email {email} already exists"))
+        })
 }
 
 pub async fn find_by_email(
@@ -50,11 +60,17 @@ pub async fn find_by_email(
     email: &str,
 ) -> Result<Option<users::Model>, ServiceError> {
     let email = email.trim().to_lowercase();
-    Ok(users::Entity::find().filter(users::Column::Email.eq(email)).one(db).await?)
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(db)
+        .await?)
 }
 
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<users::Model>, ServiceError> {
-    Ok(users::Entity::find().order_by_asc(users::Column::Id).all(db).await?)
+    Ok(users::Entity::find()
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Lower-cases and checks the shape of an email address (one `@`, a dotted domain, no spaces).
@@ -78,10 +94,16 @@ pub fn normalise_email(email: &str) -> Result<String, ServiceError> {
 pub fn check_password(password: &str) -> Result<(), ServiceError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(ServiceError::invalid("password", "must be at least 10 characters"));
+        return Err(ServiceError::invalid(
+            "password",
+            "must be at least 10 characters",
+        ));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(ServiceError::invalid("password", "must be at most 1024 characters"));
+        return Err(ServiceError::invalid(
+            "password",
+            "must be at most 1024 characters",
+        ));
     }
     Ok(())
 }
@@ -105,7 +127,11 @@ pub async fn hash_password(password: String) -> Result<String, ServiceError> {
 pub async fn verify_password(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
-            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -123,8 +149,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(normalise_email("  Ada@Example.COM ").unwrap(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.d"] {
+        assert_eq!(
+            normalise_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "a@b@c.d",
+        ] {
             assert!(normalise_email(bad).is_err(), "{bad:?} should be rejected");
         }
     }

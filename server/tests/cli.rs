@@ -1,0 +1,345 @@
+//! The `lodestar` binary as operators and scripts run it, on both engines.
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use app::{
+    backend::{entities::api_keys, secrets::sha256_hex, testing::TestDb},
+    on_both_databases,
+};
+use sea_orm::EntityTrait;
+
+fn lodestar(test: &TestDb, args: &[&str]) -> Output {
+    command(test, args).output().expect("run lodestar")
+}
+
+fn command(test: &TestDb, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lodestar"));
+    cmd.args(args)
+        .env("LODESTAR_DATABASE_URL", &test.url)
+        .env(
+            "LODESTAR_DATA_DIR",
+            std::env::temp_dir().join(format!("lodestar-cli-{}", &sha256_hex(&test.url)[..12])),
+        )
+        .env_remove("LODESTAR_LOG")
+        .env_remove("LODESTAR_ADDR")
+        .env_remove("LODESTAR_PUBLIC_URL")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn app_create_prints_a_key_the_database_holds_only_as_a_digest(test: &TestDb) {
+    let user = lodestar(
+        test,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Ada@Example.com",
+            "--password",
+            "correct horse battery",
+        ],
+    );
+    assert!(user.status.success(), "{}", stderr(&user));
+    assert!(stdout(&user).contains("ada@example.com"));
+
+    let app = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "ada@example.com",
+            "--name",
+            "checkout",
+        ],
+    );
+    assert!(app.status.success(), "{}", stderr(&app));
+    let out = stdout(&app);
+    let key = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("API key:"))
+        .expect("the key is printed")
+        .trim()
+        .to_string();
+    assert!(key.starts_with("sk_") && key.len() >= 46, "{key}");
+    let dsn = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("DSN:"))
+        .unwrap()
+        .trim();
+    assert!(
+        dsn.starts_with("http://") && dsn.ends_with("@127.0.0.1:3000/1"),
+        "{dsn}"
+    );
+    assert!(out.contains("shown only once"));
+
+    let stored = api_keys::Entity::find().all(&test.db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].key_sha256, sha256_hex(&key));
+    assert!(!format!("{stored:?}").contains(&key));
+    // Nowhere in the SQLite files either (database and write-ahead log).
+    if let Some(path) = test.url.strip_prefix("sqlite://") {
+        for file in [path.to_string(), format!("{path}-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                let needle = key.as_bytes();
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "key found in {file}"
+                );
+            }
+        }
+    }
+
+    let json = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "ada@example.com",
+            "--name",
+            "worker",
+            "--json",
+        ],
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(value["name"], "worker");
+    assert!(value["api_key"].as_str().unwrap().starts_with("sk_"));
+    assert_eq!(value["app_id"], 2);
+}
+
+async fn mistakes_give_clear_errors_and_non_zero_exits(test: &TestDb) {
+    let create = |email: &str| {
+        lodestar(
+            test,
+            &[
+                "user",
+                "create",
+                "--email",
+                email,
+                "--password",
+                "correct horse battery",
+            ],
+        )
+    };
+    assert!(create("ada@example.com").status.success());
+
+    let duplicate = create("ADA@example.com");
+    assert_eq!(duplicate.status.code(), Some(1));
+    assert!(
+        stderr(&duplicate).contains("already exists"),
+        "{}",
+        stderr(&duplicate)
+    );
+
+    let bad_email = create("not-an-email");
+    assert_eq!(bad_email.status.code(), Some(1));
+    assert!(
+        stderr(&bad_email).contains("invalid email"),
+        "{}",
+        stderr(&bad_email)
+    );
+
+    let short = lodestar(
+        test,
+        &[
+            "user",
+            "create",
+            "--email",
+            "b@example.com",
+            "--password",
+            "short",
+        ],
+    );
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        stderr(&short).contains("at least 10 characters"),
+        "{}",
+        stderr(&short)
+    );
+
+    let unknown = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "nobody@example.com",
+            "--name",
+            "x",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("no user with email nobody@example.com"));
+
+    let twice = |name: &str| {
+        lodestar(
+            test,
+            &[
+                "app",
+                "create",
+                "--owner",
+                "ada@example.com",
+                "--name",
+                name,
+            ],
+        )
+    };
+    assert!(twice("api").status.success());
+    let again = twice("api");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("already have an app named"),
+        "{}",
+        stderr(&again)
+    );
+
+    let list = lodestar(test, &["user", "list"]);
+    assert!(list.status.success());
+    assert!(stdout(&list).contains("ada@example.com"));
+    assert!(
+        !stdout(&list).contains("b@example.com"),
+        "rejected users were not created"
+    );
+}
+
+async fn bad_configuration_names_the_variable_and_exits_2(test: &TestDb) {
+    for (variable, value) in [
+        ("LODESTAR_ADDR", "localhost"),
+        ("LODESTAR_DATABASE_URL", "mysql://root@localhost/db"),
+        ("LODESTAR_PUBLIC_URL", "logs.example.com"),
+        ("LODESTAR_LOG", "info,["),
+        ("LODESTAR_SECRET", "too-short"),
+    ] {
+        let output = command(test, &["serve"])
+            .env(variable, value)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{variable}: {}",
+            stderr(&output)
+        );
+        let message = stderr(&output);
+        assert!(message.contains(variable), "{variable}: {message}");
+        assert_eq!(message.trim().lines().count(), 1, "one line: {message}");
+    }
+}
+
+async fn password_can_come_from_standard_input(test: &TestDb) {
+    let mut child = command(
+        test,
+        &[
+            "user",
+            "create",
+            "--email",
+            "c@example.com",
+            "--password",
+            "-",
+            "--json",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"from stdin, long enough\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["email"], "c@example.com");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
+    let port = free_port();
+    let mut child = command(test, &["serve"])
+        .env("LODESTAR_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = loop {
+        if let Some(response) = http_get(port, "/health") {
+            break response;
+        }
+        assert!(Instant::now() < deadline, "the server did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains(r#""db":"ok""#), "{health}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("shutting down"), "{log}");
+}
+
+on_both_databases!(
+    app_create_prints_a_key_the_database_holds_only_as_a_digest,
+    mistakes_give_clear_errors_and_non_zero_exits,
+    bad_configuration_names_the_variable_and_exits_2,
+    password_can_come_from_standard_input,
+    serve_answers_health_and_stops_cleanly_on_sigterm,
+);
