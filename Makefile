@@ -88,13 +88,12 @@ clean-test-databases: postgres
 test: bootstrap postgres clean-test-databases build test-rust check-bundle test-e2e
 	@$(call step,all tests passed)
 
-# Per package, never --workspace (it would build app with ssr and hydrate at once). Release
-# mode reuses the dependencies `make build` compiled.
+# The server-side packages in one run, never --workspace (that would build app with ssr and
+# hydrate at once). Together they resolve the same features as the server build, so release
+# mode reuses every dependency `make build` compiled.
 test-rust:
-	@$(call step,cargo test -p migration / app / server)
-	cargo test --release -p migration
-	cargo test --release -p app --features ssr
-	cargo test --release -p server
+	@$(call step,cargo test -p migration -p app -p server)
+	cargo test --release -p migration -p app -p server --features app/ssr
 
 # The browser bundle must not link server-only crates, and must stay small.
 check-bundle:
