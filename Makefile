@@ -110,5 +110,24 @@ test-e2e:
 	@$(call step,Playwright on $$(/usr/bin/chromium --version))
 	cd end2end && npx playwright test
 
-bench:
-	@echo "No benchmarks yet: the ingest issue adds them (results go to BENCHMARKS.md)."
+# Measures the release build on this machine and rewrites BENCHMARKS.md. Later issues add the
+# ingest and search benchmarks here.
+BENCH_PORT ?= 3190
+bench: build
+	@$(call step,benchmarks: server memory, wasm bundle)
+	@dir=$$(mktemp -d); url=http://127.0.0.1:$(BENCH_PORT); \
+	LODESTAR_DATA_DIR=$$dir LODESTAR_ADDR=127.0.0.1:$(BENCH_PORT) LODESTAR_LOG=warn ./target/release/lodestar serve & pid=$$!; \
+	for i in $$(seq 1 100); do curl -sf $$url/health >/dev/null && break; sleep 0.1; done; \
+	sleep 5; idle=$$(awk '/VmRSS/{print $$2}' /proc/$$pid/status); \
+	for i in $$(seq 1 500); do curl -sf -o /dev/null $$url/; curl -sf -o /dev/null $$url/health; done; \
+	busy=$$(awk '/VmHWM/{print $$2}' /proc/$$pid/status); \
+	kill -TERM $$pid; wait $$pid || true; rm -rf $$dir; \
+	wasm=$$(stat -c %s target/site/pkg/lodestar.wasm); gz=$$(gzip -9c target/site/pkg/lodestar.wasm | wc -c); \
+	{ echo "# Benchmarks"; echo; \
+	  echo "Written by \`make bench\` on $$(date -u +%Y-%m-%d). Machine: $$(nproc) cores ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $$(free -g | awk '/Mem:/{print $$2}') GiB RAM, $$(uname -sr)."; echo; \
+	  echo "| what | measured | target (DESIGN.md §7) |"; echo "| --- | --- | --- |"; \
+	  echo "| server memory, idle (RSS 5 s after start, SQLite) | $$(( idle / 1024 )) MiB | < 40 MB |"; \
+	  echo "| server memory, peak after 1,000 page and health requests (VmHWM) | $$(( busy / 1024 )) MiB | < 250 MB at peak ingest |"; \
+	  echo "| wasm bundle (release, wasm-opt) | $$wasm bytes, $$gz gzipped | < 350 KB gzipped |"; \
+	  echo; echo "Ingest, search and end-to-end latency benchmarks arrive with the features they measure."; \
+	} > BENCHMARKS.md; cat BENCHMARKS.md
