@@ -138,6 +138,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
     let database_url = common.database_url()?;
     let addr = common.addr()?;
     let public_url = common.public_url()?;
+    let oauth_providers = common.oauth.providers()?;
     let secret = match command {
         Command::Serve => Some(load_secret(common.secret.as_deref(), &common.data_dir)?),
         _ => None,
@@ -158,6 +159,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 let settings = Settings {
                     public_url,
                     secret: secret.unwrap_or_default(),
+                    oauth_providers,
                 };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)

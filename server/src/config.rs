@@ -6,7 +6,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use app::backend::{db::Engine, secrets};
+use app::backend::{db::Engine, secrets, services::oauth::ProviderConfig};
 use clap::Args;
 
 /// Settings every command shares.
@@ -45,6 +45,88 @@ pub struct CommonArgs {
     /// Log filter, e.g. `info` or `server=debug,tower_http=debug` [default: info for serve, warn otherwise]
     #[arg(long = "log", env = "LODESTAR_LOG", global = true)]
     pub log_filter: Option<String>,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+}
+
+/// Sign-in providers. A provider's button shows only when its client id is set; the URLs
+/// default to the provider's own and can point at any OAuth2/OIDC provider.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Sign-in providers")]
+pub struct OAuthArgs {
+    #[arg(long, env = "LODESTAR_GOOGLE_CLIENT_ID", global = true)]
+    pub google_client_id: Option<String>,
+    #[arg(long, env = "LODESTAR_GOOGLE_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub google_client_secret: Option<String>,
+    #[arg(long, env = "LODESTAR_GOOGLE_AUTHORIZE_URL", global = true)]
+    pub google_authorize_url: Option<String>,
+    #[arg(long, env = "LODESTAR_GOOGLE_TOKEN_URL", global = true)]
+    pub google_token_url: Option<String>,
+    #[arg(long, env = "LODESTAR_GOOGLE_USERINFO_URL", global = true)]
+    pub google_userinfo_url: Option<String>,
+    #[arg(long, env = "LODESTAR_GITHUB_CLIENT_ID", global = true)]
+    pub github_client_id: Option<String>,
+    #[arg(long, env = "LODESTAR_GITHUB_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub github_client_secret: Option<String>,
+    #[arg(long, env = "LODESTAR_GITHUB_AUTHORIZE_URL", global = true)]
+    pub github_authorize_url: Option<String>,
+    #[arg(long, env = "LODESTAR_GITHUB_TOKEN_URL", global = true)]
+    pub github_token_url: Option<String>,
+    #[arg(long, env = "LODESTAR_GITHUB_USERINFO_URL", global = true)]
+    pub github_userinfo_url: Option<String>,
+}
+
+impl OAuthArgs {
+    /// The configured providers, Google first.
+    pub fn providers(&self) -> Result<Vec<ProviderConfig>, ConfigError> {
+        let mut providers = Vec::new();
+        let presets: [(&'static str, _, _, [&Option<String>; 3], fn(String, String) -> ProviderConfig); 2] = [
+            (
+                "GOOGLE",
+                &self.google_client_id,
+                &self.google_client_secret,
+                [&self.google_authorize_url, &self.google_token_url, &self.google_userinfo_url],
+                ProviderConfig::google,
+            ),
+            (
+                "GITHUB",
+                &self.github_client_id,
+                &self.github_client_secret,
+                [&self.github_authorize_url, &self.github_token_url, &self.github_userinfo_url],
+                ProviderConfig::github,
+            ),
+        ];
+        for (name, id, secret, urls, preset) in presets {
+            let Some(id) = id.as_deref().filter(|id| !id.is_empty()) else { continue };
+            let secret = secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
+                invalid(
+                    variable(name, "CLIENT_SECRET"),
+                    format!("is required when LODESTAR_{name}_CLIENT_ID is set"),
+                )
+            })?;
+            let mut provider = preset(id.to_string(), secret.to_string());
+            let targets = [
+                (&mut provider.authorize_url, "AUTHORIZE_URL"),
+                (&mut provider.token_url, "TOKEN_URL"),
+                (&mut provider.userinfo_url, "USERINFO_URL"),
+            ];
+            for (url, (target, suffix)) in urls.into_iter().zip(targets) {
+                if let Some(url) = url {
+                    if !(url.starts_with("https://") || url.starts_with("http://")) {
+                        return Err(invalid(variable(name, suffix), "must be an http(s) URL"));
+                    }
+                    *target = url.clone();
+                }
+            }
+            providers.push(provider);
+        }
+        Ok(providers)
+    }
+}
+
+/// `LODESTAR_{provider}_{suffix}` as a static name for error messages.
+fn variable(provider: &str, suffix: &str) -> &'static str {
+    Box::leak(format!("LODESTAR_{provider}_{suffix}").into_boxed_str())
 }
 
 /// A configuration error: which setting, and what is wrong with it.
@@ -189,6 +271,7 @@ mod tests {
             addr: "127.0.0.1:3000".into(),
             secret: None,
             log_filter: None,
+            oauth: OAuthArgs::default(),
         }
     }
 

@@ -3,5 +3,6 @@
 pub mod cli;
 pub mod config;
 pub mod health;
+pub mod oauth;
 pub mod router;
 pub mod serve;

@@ -14,6 +14,7 @@ pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(crate::health::health))
+        .merge(crate::oauth::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(CompressionLayer::new())

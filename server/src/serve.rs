@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 
 use app::backend::{AppState, state::Settings};
 use leptos::config::LeptosOptions;
@@ -12,16 +12,12 @@ pub async fn serve(
     db: DatabaseConnection,
     settings: Settings,
 ) -> std::io::Result<()> {
-    let state = AppState {
-        leptos_options,
-        db: db.clone(),
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(leptos_options, db.clone(), settings);
     let public_url = state.settings.public_url.clone();
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "Lodestar is listening on {public_url}");
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("shutting down: requests finished, closing the database");

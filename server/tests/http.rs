@@ -1,7 +1,5 @@
 //! The router in-process, on both engines: health in both states, the landing page, request
 //! ids and compression.
-use std::sync::Arc;
-
 use app::{
     backend::{AppState, state::Settings, testing::TestDb},
     on_both_databases,
@@ -16,14 +14,15 @@ use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
 fn router(test: &TestDb) -> Router {
-    server::router::build(AppState {
-        leptos_options: LeptosOptions::builder().output_name("lodestar").build(),
-        db: test.db.clone(),
-        settings: Arc::new(Settings {
+    server::router::build(AppState::new(
+        LeptosOptions::builder().output_name("lodestar").build(),
+        test.db.clone(),
+        Settings {
             public_url: "http://127.0.0.1:3000".into(),
             secret: "s".repeat(64),
-        }),
-    })
+            oauth_providers: Vec::new(),
+        },
+    ))
 }
 
 async fn get(

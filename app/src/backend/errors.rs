@@ -15,6 +15,11 @@ pub enum ServiceError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// Credentials were wrong or missing; the message is safe to show.
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("too many attempts: try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }

@@ -4,6 +4,8 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::{rate_limit::AuthLimits, services::oauth::ProviderConfig};
+
 /// Everything a request handler or server function needs. Cheap to clone; provided to
 /// server functions as context by `leptos_routes` (read it with `expect_context`).
 #[derive(Clone)]
@@ -11,6 +13,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub auth_limits: Arc<AuthLimits>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
+        AppState {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+            auth_limits: Arc::new(AuthLimits::default()),
+        }
+    }
 }
 
 /// Run-time settings the services need.
@@ -20,6 +34,28 @@ pub struct Settings {
     pub public_url: String,
     /// The server's own secret (cookie signing, device-flow key encryption). Never logged.
     pub secret: String,
+    /// Sign-in providers that are configured (their buttons show on the sign-in page).
+    pub oauth_providers: Vec<ProviderConfig>,
+}
+
+impl Settings {
+    /// Cookies get `Secure` when users reach the server over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the public URL, what browsers send as `Origin`.
+    pub fn public_origin(&self) -> &str {
+        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
+        match self.public_url[after_scheme..].find('/') {
+            Some(slash) => &self.public_url[..after_scheme + slash],
+            None => &self.public_url,
+        }
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&ProviderConfig> {
+        self.oauth_providers.iter().find(|p| p.id == id)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,4 +2,6 @@
 //! so that CLI commands, HTTP routes and server functions all behave the same.
 pub mod api_keys;
 pub mod apps;
+pub mod oauth;
+pub mod sessions;
 pub mod users;

@@ -1,0 +1,92 @@
+//! Attempt limits for sign-in and sign-up, in memory per server: a fixed window per key.
+//! With several servers each keeps its own counts, so the effective limit is per server.
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+pub struct RateLimiter {
+    limit: u32,
+    window: Duration,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+/// Beyond this many keys, expired windows are pruned on the next hit.
+const PRUNE_ABOVE: usize = 10_000;
+
+impl RateLimiter {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        RateLimiter { limit, window, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Seconds to wait when `key` has used up its window, without counting an attempt.
+    pub fn blocked(&self, key: &str) -> Option<u64> {
+        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let (started, count) = windows.get(key)?;
+        let elapsed = started.elapsed();
+        (elapsed < self.window && *count >= self.limit)
+            .then(|| (self.window - elapsed).as_secs().max(1))
+    }
+
+    /// Counts one attempt for `key`; `Err(seconds to wait)` once the limit is passed.
+    pub fn hit(&self, key: &str) -> Result<(), u64> {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if windows.len() > PRUNE_ABOVE {
+            windows.retain(|_, (started, _)| now.duration_since(*started) < self.window);
+        }
+        let entry = windows.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > self.limit {
+            Err((self.window - now.duration_since(entry.0)).as_secs().max(1))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn reset(&self, key: &str) {
+        self.windows.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+/// The limits on account endpoints.
+pub struct AuthLimits {
+    /// Sign-in and sign-up attempts from one IP address.
+    pub per_ip: RateLimiter,
+    /// Failed sign-ins for one account (reset by a successful one).
+    pub per_account: RateLimiter,
+}
+
+impl Default for AuthLimits {
+    fn default() -> Self {
+        AuthLimits {
+            per_ip: RateLimiter::new(30, Duration::from_secs(300)),
+            per_account: RateLimiter::new(5, Duration::from_secs(300)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_holds_within_a_window_and_resets_after() {
+        let limiter = RateLimiter::new(2, Duration::from_millis(200));
+        assert!(limiter.hit("k").is_ok());
+        assert!(limiter.hit("k").is_ok());
+        assert!(limiter.blocked("k").is_some());
+        assert!(limiter.hit("k").is_err());
+        assert!(limiter.hit("other").is_ok());
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(limiter.blocked("k").is_none());
+        assert!(limiter.hit("k").is_ok());
+        limiter.hit("k").ok();
+        limiter.reset("k");
+        assert!(limiter.blocked("k").is_none());
+    }
+}
