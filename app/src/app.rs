@@ -5,7 +5,7 @@ use leptos_router::{
     path,
 };
 
-use crate::pages::{AccountsPendingPage, LandingPage, NotFoundPage};
+use crate::pages::{DashboardPage, LandingPage, NotFoundPage, SignInPage, SignUpPage};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -38,8 +38,9 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=LandingPage/>
-                <Route path=path!("/login") view=AccountsPendingPage/>
-                <Route path=path!("/signup") view=AccountsPendingPage/>
+                <Route path=path!("/login") view=SignInPage/>
+                <Route path=path!("/signup") view=SignUpPage/>
+                <Route path=path!("/dashboard") view=DashboardPage/>
             </Routes>
         </Router>
     }

@@ -10,6 +10,7 @@ mod m20261122_000005_create_api_keys;
 mod m20261122_000006_create_logs;
 mod m20261122_000007_create_device_sessions;
 mod m20261122_000008_create_app_metrics;
+mod m20261122_000009_create_oauth_states;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_logs::Migration),
             Box::new(m20261122_000007_create_device_sessions::Migration),
             Box::new(m20261122_000008_create_app_metrics::Migration),
+            Box::new(m20261122_000009_create_oauth_states::Migration),
         ]
     }
 }

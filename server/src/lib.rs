@@ -1,5 +1,6 @@
 #![recursion_limit = "256"]
 //! The `lodestar` binary: command line, configuration, the axum router and its public routes.
+pub mod access;
 pub mod cli;
 pub mod config;
 pub mod health;

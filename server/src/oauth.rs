@@ -1,7 +1,110 @@
 //! `/auth/{provider}/start` and `/auth/{provider}/callback`: sign-in through OAuth2/OIDC.
-use app::backend::AppState;
-use axum::Router;
+//!
+//! Both answer `303 See Other` whatever the input: to the provider, to the page the user was
+//! going to (with the session cookie), or to `/login?error=oauth_…`. The rules live in
+//! `app::backend::services::oauth`.
+use app::backend::{
+    AppState,
+    services::{
+        oauth::{self, CallbackParams, OAuthError, SignInRequest},
+        sessions,
+    },
+};
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
 
+/// The sign-in routes, merged into the main router.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/auth/{provider}/start", get(start))
+        .route("/auth/{provider}/callback", get(callback))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StartParams {
+    next: Option<String>,
+}
+
+/// Sends the browser to the provider's authorize page; `?next=` is where it lands afterwards.
+async fn start(
+    State(state): State<AppState>,
+    provider: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    params: Result<Query<StartParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let provider = provider.map(|Path(p)| p).unwrap_or_default();
+    let next = params.ok().and_then(|Query(p)| p.next);
+    match oauth::start(&state.db, &state.settings, &provider, next.as_deref()).await {
+        Ok(authorize_url) => see_other(&authorize_url),
+        Err(err) => refused(&provider, "start", &err),
+    }
+}
+
+/// Where the provider sends the browser back: signs in and lands on the stored path.
+async fn callback(
+    State(state): State<AppState>,
+    provider: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    params: Result<Query<CallbackParams>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let provider = provider.map(|Path(p)| p).unwrap_or_default();
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    let request = SignInRequest {
+        old_session: session_token(&headers),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    };
+    match oauth::finish(&state.db, &state.settings, &provider, &params, request).await {
+        Ok(signed_in) => {
+            let cookie =
+                sessions::cookie(&signed_in.session.token, state.settings.secure_cookies());
+            let mut response = see_other(&signed_in.next_path);
+            if let Ok(cookie) = HeaderValue::try_from(cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(err) => refused(&provider, "callback", &err),
+    }
+}
+
+/// The session token among the request's cookies (browsers may split them over headers).
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(sessions::token_from_cookie_header)
+}
+
+/// Logs why a sign-in stopped (never with codes or tokens) and sends the browser to the
+/// sign-in page with the error's code.
+fn refused(provider: &str, step: &'static str, err: &OAuthError) -> Response {
+    if err.is_failure() {
+        tracing::warn!(provider = ?provider, step, reason = %err, "OAuth sign-in failed");
+    } else {
+        tracing::info!(provider = ?provider, step, reason = %err, "OAuth sign-in refused");
+    }
+    see_other(&format!("/login?error={}", err.code()))
+}
+
+/// `303 See Other` to `location`, never cached. A location that cannot be a header (never
+/// expected: paths are checked, URLs encoded) becomes the generic failure page.
+fn see_other(location: &str) -> Response {
+    let location = HeaderValue::try_from(location)
+        .unwrap_or(HeaderValue::from_static("/login?error=oauth_failed"));
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+    )
+        .into_response()
 }

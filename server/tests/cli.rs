@@ -278,62 +278,104 @@ fn free_port() -> u16 {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http(port, &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+}
+
+fn http(port: u16, request: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
 }
 
-async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
+/// A form post to a server function, as the sign-in page makes it.
+fn post_form(port: u16, path: &str, body: &str, cookie: Option<&str>) -> String {
+    let cookie = cookie.map(|c| format!("Cookie: lodestar_session={c}\r\n")).unwrap_or_default();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n{cookie}\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    http(port, &request).expect("the server answers")
+}
+
+fn session_token(response: &str) -> Option<String> {
+    response.lines().find_map(|line| {
+        let value = line.strip_prefix("set-cookie: lodestar_session=")?;
+        Some(value.split(';').next()?.to_string()).filter(|t| !t.is_empty())
+    })
+}
+
+/// Starts `lodestar serve` on a free port and waits for /health.
+fn start_server(test: &TestDb, log: &str) -> (std::process::Child, u16) {
     let port = free_port();
-    let mut child = command(test, &["serve"])
+    let child = command(test, &["serve"])
         .env("LODESTAR_ADDR", format!("127.0.0.1:{port}"))
+        .env("LODESTAR_LOG", log)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let health = loop {
-        if let Some(response) = http_get(port, "/health") {
-            break response;
-        }
+    while http_get(port, "/health").is_none_or(|r| !r.starts_with("HTTP/1.1 200")) {
         assert!(Instant::now() < deadline, "the server did not come up");
         std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(health.contains(r#""db":"ok""#), "{health}");
+    }
+    (child, port)
+}
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+/// Sends SIGTERM, waits for a clean exit and returns what the server wrote to stderr.
+fn stop_server(mut child: std::process::Child) -> String {
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}");
     let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    log
+}
+
+async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
+    let (child, port) = start_server(test, "info");
+    let health = http_get(port, "/health").unwrap();
+    assert!(health.contains(r#""db":"ok""#), "{health}");
+    let log = stop_server(child);
     assert!(log.contains("shutting down"), "{log}");
+}
+
+async fn no_password_token_or_cookie_reaches_the_log(test: &TestDb) {
+    let (child, port) = start_server(test, "trace");
+    let password = "Tr0ub4dor-and-3-more-words";
+    let body = format!("name=Ada&email=ada%40example.com&password={password}&next=%2Fdashboard");
+    let signed_up = post_form(port, "/app/auth/sign_up", &body, None);
+    let first = session_token(&signed_up).unwrap_or_else(|| panic!("signed in: {signed_up}"));
+    let body = format!("email=ada%40example.com&password={password}");
+    let signed_in = post_form(port, "/app/auth/sign_in", &body, Some(&first));
+    let second = session_token(&signed_in).expect("a new session");
+    let dashboard = http(
+        port,
+        &format!("GET /dashboard HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: lodestar_session={second}\r\n\r\n"),
+    )
+    .unwrap();
+    assert!(dashboard.contains("Welcome, Ada!"), "{dashboard}");
+    let wrong = post_form(port, "/app/auth/sign_in", "email=ada%40example.com&password=wrong-guess-123", None);
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    let log = stop_server(child);
+
+    assert!(log.contains("request"), "the log was captured at trace level: {log}");
+    for secret in [password, "wrong-guess-123", first.as_str(), second.as_str(), "lodestar_session="] {
+        assert!(!log.contains(secret), "{secret:?} appears in the server log");
+    }
 }
 
 on_both_databases!(
@@ -342,4 +384,5 @@ on_both_databases!(
     bad_configuration_names_the_variable_and_exits_2,
     password_can_come_from_standard_input,
     serve_answers_health_and_stops_cleanly_on_sigterm,
+    no_password_token_or_cookie_reaches_the_log,
 );

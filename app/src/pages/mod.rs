@@ -1,8 +1,10 @@
 //! One routed page per file.
-mod accounts_pending;
+mod auth_forms;
+mod dashboard;
 mod landing;
 mod not_found;
 
-pub use accounts_pending::AccountsPendingPage;
+pub use auth_forms::{SignInPage, SignUpPage};
+pub use dashboard::DashboardPage;
 pub use landing::LandingPage;
 pub use not_found::NotFoundPage;

@@ -5,5 +5,6 @@ pub mod apps;
 pub mod device_sessions;
 pub mod identities;
 pub mod logs;
+pub mod oauth_states;
 pub mod sessions;
 pub mod users;

@@ -55,6 +55,31 @@ pub async fn create(
         })
 }
 
+/// The user with this email and password. Unknown email and wrong password answer the same,
+/// and take about the same time.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<users::Model, ServiceError> {
+    let wrong = || ServiceError::Unauthorized("Wrong email or password.".into());
+    let user = find_by_email(db, email).await?;
+    let phc = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_PHC.to_string());
+    let matches = verify_password(password.to_string(), phc).await;
+    match user {
+        Some(user) if matches && user.password_hash.is_some() => Ok(user),
+        _ => Err(wrong()),
+    }
+}
+
+/// A valid argon2id hash of a random string: verifying against it costs what a real check
+/// costs, so response times do not reveal which emails have accounts.
+const DUMMY_PHC: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$HhCg+tCf9hI0IagH/fxb2g$NeAPtBqPiJYPPXDvkJ3IZPy+4BleolCJY3T30pgQ1MU";
+
 pub async fn find_by_email(
     db: &DatabaseConnection,
     email: &str,
@@ -170,6 +195,12 @@ mod tests {
     fn short_passwords_are_rejected() {
         assert!(check_password("123456789").is_err());
         assert!(check_password("1234567890").is_ok());
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        let parsed = PasswordHash::new(DUMMY_PHC).expect("parses");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
     }
 
     #[tokio::test]

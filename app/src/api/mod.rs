@@ -1,0 +1,8 @@
+//! Server functions: what the app's own pages call. Each is short: the signed-in user, a
+//! service call, a DTO. Machine-facing routes live in the server crate instead.
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub(crate) mod context;
+mod error;
+
+pub use error::AppError;
