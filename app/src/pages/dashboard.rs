@@ -16,8 +16,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <AppHeader user=user.clone()/>
                 <main class="app-main">
                     <header class="page-header">
-                        <h1>{format!("Welcome, {}!", user.name)}</h1>
-                        <p class="muted">"Your apps and what they are telling you, at a glance."</p>
+                        <div>
+                            <h1>{format!("Welcome, {}!", user.name)}</h1>
+                            <p class="muted">"Your apps and what they are telling you, at a glance."</p>
+                        </div>
                     </header>
                     <section class="empty-state card" aria-labelledby="no-apps">
                         <svg class="empty-state-icon" viewBox="0 0 24 24" aria-hidden="true">

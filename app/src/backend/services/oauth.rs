@@ -293,7 +293,7 @@ async fn take_state(
     // Of two callbacks racing with the same state, only the one that deletes the row goes on.
     let deleted = oauth_states::Entity::delete_by_id(row.id).exec(db).await?;
     let usable =
-        deleted.rows_affected < 100 && row.provider == provider_id && row.expires_at > Utc::now();
+        deleted.rows_affected == 1 && row.provider == provider_id && row.expires_at > Utc::now();
     if usable {
         Ok(row)
     } else {
