@@ -5,6 +5,9 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.LODESTAR_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = process.env.LODESTAR_E2E_DATA_DIR ?? `/tmp/lodestar-e2e-${process.pid}`;
+// end2end/fake-oauth-provider.mjs stands in for Google (see tests/google.spec.ts).
+const fakeOAuthPort = Number(process.env.FAKE_OAUTH_PORT ?? 3101);
+const fakeOAuthURL = `http://127.0.0.1:${fakeOAuthPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -32,20 +35,37 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // Run from the repository root so the binary reads Leptos.toml and serves target/site.
-    command: `rm -rf ${dataDir} && ./target/release/lodestar serve`,
-    cwd: '..',
-    // Playwright waits until /health answers 200 before the first test.
-    url: `${baseURL}/health`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      LODESTAR_ADDR: `127.0.0.1:${port}`,
-      LODESTAR_DATA_DIR: dataDir,
-      LODESTAR_LOG: 'warn',
+  // The fake sign-in provider first, then Lodestar configured to use it as "Google".
+  webServer: [
+    {
+      command: `node fake-oauth-provider.mjs`,
+      url: `${fakeOAuthURL}/health`,
+      timeout: 10_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { FAKE_OAUTH_PORT: String(fakeOAuthPort) },
     },
-  },
+    {
+      // Run from the repository root so the binary reads Leptos.toml and serves target/site.
+      command: `rm -rf ${dataDir} && ./target/release/lodestar serve`,
+      cwd: '..',
+      // Playwright waits until /health answers 200 before the first test.
+      url: `${baseURL}/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        LODESTAR_ADDR: `127.0.0.1:${port}`,
+        LODESTAR_DATA_DIR: dataDir,
+        LODESTAR_LOG: 'warn',
+        LODESTAR_GOOGLE_CLIENT_ID: 'e2e-client',
+        LODESTAR_GOOGLE_CLIENT_SECRET: 'e2e-secret',
+        LODESTAR_GOOGLE_AUTHORIZE_URL: `${fakeOAuthURL}/authorize`,
+        LODESTAR_GOOGLE_TOKEN_URL: `${fakeOAuthURL}/token`,
+        LODESTAR_GOOGLE_USERINFO_URL: `${fakeOAuthURL}/userinfo`,
+      },
+    },
+  ],
 });

@@ -2,7 +2,7 @@
 use app::backend::testing::TestDb;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "users",
     "identities",
     "sessions",
@@ -11,6 +11,7 @@ const TABLES: [&str; 8] = [
     "logs",
     "device_sessions",
     "app_metrics",
+    "oauth_states",
 ];
 
 const LOG_INDEXES: [&str; 2] = ["logs_app_ts", "logs_app_level_ts"];

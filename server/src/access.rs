@@ -34,10 +34,18 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             .into_response();
     }
     if request.method() == Method::GET && is_protected(&path) {
-        let cookies = request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok());
-        let token = cookies.and_then(sessions::token_from_cookie_header).map(str::to_string);
+        let cookies = request
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        let token = cookies
+            .and_then(sessions::token_from_cookie_header)
+            .map(str::to_string);
         if !has_live_session(&state, token).await {
-            let target = request.uri().path_and_query().map_or(path, |pq| pq.as_str().to_string());
+            let target = request
+                .uri()
+                .path_and_query()
+                .map_or(path, |pq| pq.as_str().to_string());
             let login = format!("/login?next={}", encode_query_value(&target));
             return Redirect::to(&login).into_response();
         }
@@ -50,9 +58,12 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 fn is_protected(path: &str) -> bool {
-    PROTECTED_PREFIXES
-        .iter()
-        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+    PROTECTED_PREFIXES.iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// A browser request from a page of another origin: its `Origin` is neither the public URL's nor
@@ -71,7 +82,9 @@ fn is_cross_origin(request: &Request, public_origin: &str) -> bool {
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let addressed = host.map(|h| {
-        [format!("http://{h}"), format!("https://{h}")].into_iter().any(|o| o == origin)
+        [format!("http://{h}"), format!("https://{h}")]
+            .into_iter()
+            .any(|o| o == origin)
     });
     !addressed.unwrap_or(false)
 }

@@ -56,7 +56,12 @@ pub struct CommonArgs {
 pub struct OAuthArgs {
     #[arg(long, env = "LODESTAR_GOOGLE_CLIENT_ID", global = true)]
     pub google_client_id: Option<String>,
-    #[arg(long, env = "LODESTAR_GOOGLE_CLIENT_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LODESTAR_GOOGLE_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub google_client_secret: Option<String>,
     #[arg(long, env = "LODESTAR_GOOGLE_AUTHORIZE_URL", global = true)]
     pub google_authorize_url: Option<String>,
@@ -66,7 +71,12 @@ pub struct OAuthArgs {
     pub google_userinfo_url: Option<String>,
     #[arg(long, env = "LODESTAR_GITHUB_CLIENT_ID", global = true)]
     pub github_client_id: Option<String>,
-    #[arg(long, env = "LODESTAR_GITHUB_CLIENT_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LODESTAR_GITHUB_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub github_client_secret: Option<String>,
     #[arg(long, env = "LODESTAR_GITHUB_AUTHORIZE_URL", global = true)]
     pub github_authorize_url: Option<String>,
@@ -79,60 +89,71 @@ pub struct OAuthArgs {
 impl OAuthArgs {
     /// The configured providers, Google first.
     pub fn providers(&self) -> Result<Vec<ProviderConfig>, ConfigError> {
-        let mut providers = Vec::new();
-        let presets: [(&'static str, _, _, [&Option<String>; 3], fn(String, String) -> ProviderConfig); 2] = [
-            (
-                "GOOGLE",
-                &self.google_client_id,
-                &self.google_client_secret,
-                [&self.google_authorize_url, &self.google_token_url, &self.google_userinfo_url],
-                ProviderConfig::google,
-            ),
-            (
-                "GITHUB",
-                &self.github_client_id,
-                &self.github_client_secret,
-                [&self.github_authorize_url, &self.github_token_url, &self.github_userinfo_url],
-                ProviderConfig::github,
-            ),
-        ];
-        for (name, id, secret, urls, preset) in presets {
-            let Some(id) = id.as_deref().filter(|id| !id.is_empty()) else { continue };
-            let secret = secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-                invalid(
-                    variable(name, "CLIENT_SECRET"),
-                    format!("is required when LODESTAR_{name}_CLIENT_ID is set"),
-                )
-            })?;
-            let mut provider = preset(id.to_string(), secret.to_string());
-            let targets = [
-                (&mut provider.authorize_url, "AUTHORIZE_URL"),
-                (&mut provider.token_url, "TOKEN_URL"),
-                (&mut provider.userinfo_url, "USERINFO_URL"),
-            ];
-            for (url, (target, suffix)) in urls.into_iter().zip(targets) {
-                if let Some(url) = url {
-                    if !(url.starts_with("https://") || url.starts_with("http://")) {
-                        return Err(invalid(variable(name, suffix), "must be an http(s) URL"));
-                    }
-                    *target = url.clone();
-                }
-            }
-            providers.push(provider);
-        }
-        Ok(providers)
+        let google = configure(
+            "GOOGLE",
+            (&self.google_client_id, &self.google_client_secret),
+            [
+                &self.google_authorize_url,
+                &self.google_token_url,
+                &self.google_userinfo_url,
+            ],
+            ProviderConfig::google,
+        )?;
+        let github = configure(
+            "GITHUB",
+            (&self.github_client_id, &self.github_client_secret),
+            [
+                &self.github_authorize_url,
+                &self.github_token_url,
+                &self.github_userinfo_url,
+            ],
+            ProviderConfig::github,
+        )?;
+        Ok(google.into_iter().chain(github).collect())
     }
 }
 
-/// `LODESTAR_{provider}_{suffix}` as a static name for error messages.
-fn variable(provider: &str, suffix: &str) -> &'static str {
-    Box::leak(format!("LODESTAR_{provider}_{suffix}").into_boxed_str())
+/// One provider from its `LODESTAR_{name}_*` settings: none without a client id, an error
+/// without a secret, its preset's URLs unless overridden.
+fn configure(
+    name: &str,
+    (id, secret): (&Option<String>, &Option<String>),
+    urls: [&Option<String>; 3],
+    preset: fn(String, String) -> ProviderConfig,
+) -> Result<Option<ProviderConfig>, ConfigError> {
+    let Some(id) = id.as_deref().filter(|id| !id.is_empty()) else {
+        return Ok(None);
+    };
+    let secret = secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
+        invalid(
+            format!("LODESTAR_{name}_CLIENT_SECRET"),
+            format!("is required when LODESTAR_{name}_CLIENT_ID is set"),
+        )
+    })?;
+    let mut provider = preset(id.to_string(), secret.to_string());
+    let targets = [
+        (&mut provider.authorize_url, "AUTHORIZE_URL"),
+        (&mut provider.token_url, "TOKEN_URL"),
+        (&mut provider.userinfo_url, "USERINFO_URL"),
+    ];
+    for (url, (target, suffix)) in urls.into_iter().zip(targets) {
+        if let Some(url) = url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(invalid(
+                    format!("LODESTAR_{name}_{suffix}"),
+                    "must be an http(s) URL",
+                ));
+            }
+            *target = url.clone();
+        }
+    }
+    Ok(Some(provider))
 }
 
 /// A configuration error: which setting, and what is wrong with it.
 #[derive(Debug)]
 pub struct ConfigError {
-    pub variable: &'static str,
+    pub variable: String,
     pub message: String,
 }
 
@@ -142,9 +163,9 @@ impl fmt::Display for ConfigError {
     }
 }
 
-fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+fn invalid(variable: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError {
-        variable,
+        variable: variable.into(),
         message: message.into(),
     }
 }
@@ -307,6 +328,31 @@ mod tests {
         a = args();
         a.log_filter = Some("info,[".into());
         assert_eq!(a.log_filter("info").unwrap_err().variable, "LODESTAR_LOG");
+    }
+
+    #[test]
+    fn providers_need_a_secret_and_take_url_overrides() {
+        let mut oauth = OAuthArgs::default();
+        assert!(oauth.providers().unwrap().is_empty());
+        oauth.google_client_id = Some("id".into());
+        assert_eq!(
+            oauth.providers().unwrap_err().variable,
+            "LODESTAR_GOOGLE_CLIENT_SECRET"
+        );
+        oauth.google_client_secret = Some("secret".into());
+        oauth.google_token_url = Some("ftp://x".into());
+        assert_eq!(
+            oauth.providers().unwrap_err().variable,
+            "LODESTAR_GOOGLE_TOKEN_URL"
+        );
+        oauth.google_token_url = Some("http://127.0.0.1:9/token".into());
+        let providers = oauth.providers().unwrap();
+        assert_eq!(providers.len(), 1);
+        assert_eq!(providers[0].token_url, "http://127.0.0.1:9/token");
+        assert_eq!(
+            providers[0].authorize_url,
+            "https://accounts.google.com/o/oauth2/v2/auth"
+        );
     }
 
     #[test]

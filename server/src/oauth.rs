@@ -12,12 +12,13 @@ use app::backend::{
 };
 use axum::{
     Router,
-    extract::{Path, Query, State},
+    extract::{ConnectInfo, Path, Query, State, rejection::ExtensionRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 /// The sign-in routes, merged into the main router.
 pub fn routes() -> Router<AppState> {
@@ -32,11 +33,24 @@ struct StartParams {
 }
 
 /// Sends the browser to the provider's authorize page; `?next=` is where it lands afterwards.
+/// Each start stores a short-lived row, so starts count against the per-IP sign-in limit.
 async fn start(
     State(state): State<AppState>,
+    peer: Result<ConnectInfo<SocketAddr>, ExtensionRejection>,
     provider: Result<Path<String>, axum::extract::rejection::PathRejection>,
     params: Result<Query<StartParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let ip = peer.map_or_else(
+        |_| "unknown".to_string(),
+        |ConnectInfo(addr)| addr.ip().to_string(),
+    );
+    if let Err(retry_after_secs) = state.auth_limits.per_ip.hit(&ip) {
+        let mut response = see_other("/login?error=rate_limited");
+        if let Ok(value) = HeaderValue::try_from(retry_after_secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     let provider = provider.map(|Path(p)| p).unwrap_or_default();
     let next = params.ok().and_then(|Query(p)| p.next);
     match oauth::start(&state.db, &state.settings, &provider, next.as_deref()).await {

@@ -28,7 +28,11 @@ fn router(test: &TestDb) -> Router {
     server::router::build(AppState::new(
         LeptosOptions::builder().output_name("lodestar").build(),
         test.db.clone(),
-        Settings { public_url: ORIGIN.into(), secret: "s".repeat(64), oauth_providers: Vec::new() },
+        Settings {
+            public_url: ORIGIN.into(),
+            secret: "s".repeat(64),
+            oauth_providers: Vec::new(),
+        },
     ))
 }
 
@@ -41,11 +45,14 @@ struct Answer {
 impl Answer {
     /// The session token this answer hands to the browser, if any.
     fn session_cookie(&self) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().find_map(|v| {
-            let v = v.to_str().ok()?;
-            let token = v.strip_prefix("lodestar_session=")?.split(';').next()?;
-            (!token.is_empty()).then(|| token.to_string())
-        })
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .find_map(|v| {
+                let v = v.to_str().ok()?;
+                let token = v.strip_prefix("lodestar_session=")?.split(';').next()?;
+                (!token.is_empty()).then(|| token.to_string())
+            })
     }
 }
 
@@ -53,11 +60,20 @@ async fn send(router: &Router, request: Request<Body>) -> Answer {
     let response = router.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = String::from_utf8_lossy(&body.collect().await.unwrap().to_bytes()).into_owned();
-    Answer { status: parts.status, headers: parts.headers, body }
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
 }
 
 /// A server function call as the page's form makes it.
-async fn call(router: &Router, function: &str, form: &[(&str, &str)], token: Option<&str>) -> Answer {
+async fn call(
+    router: &Router,
+    function: &str,
+    form: &[(&str, &str)],
+    token: Option<&str>,
+) -> Answer {
     let body: String = form
         .iter()
         .map(|(k, v)| format!("{k}={}", app::model::account::encode_query_value(v)))
@@ -84,7 +100,12 @@ async fn sign_up(router: &Router, name: &str, email: &str) -> String {
     let answer = call(
         router,
         "sign_up",
-        &[("name", name), ("email", email), ("password", PASSWORD), ("next", "/dashboard")],
+        &[
+            ("name", name),
+            ("email", email),
+            ("password", PASSWORD),
+            ("next", "/dashboard"),
+        ],
         None,
     )
     .await;
@@ -93,7 +114,13 @@ async fn sign_up(router: &Router, name: &str, email: &str) -> String {
 }
 
 async fn sign_in(router: &Router, email: &str, password: &str, token: Option<&str>) -> Answer {
-    call(router, "sign_in", &[("email", email), ("password", password)], token).await
+    call(
+        router,
+        "sign_in",
+        &[("email", email), ("password", password)],
+        token,
+    )
+    .await
 }
 
 async fn sign_up_sign_out_and_sign_in_again(test: &TestDb) {
@@ -101,25 +128,48 @@ async fn sign_up_sign_out_and_sign_in_again(test: &TestDb) {
     let token = sign_up(&router, "Ada Lovelace", "Ada@Example.com").await;
 
     let malformed = call(&router, "sign_up", &[], None).await; // no fields at all
-    assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "{}", malformed.body);
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.body
+    );
 
     let dashboard = page(&router, "/dashboard", Some(&token)).await;
     assert_eq!(dashboard.status, StatusCode::OK);
-    assert!(dashboard.body.contains("Welcome, Ada Lovelace!"), "{}", dashboard.body);
+    assert!(
+        dashboard.body.contains("Welcome, Ada Lovelace!"),
+        "{}",
+        dashboard.body
+    );
     assert!(dashboard.body.contains("No apps yet."));
 
     let out = call(&router, "sign_out", &[], Some(&token)).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
-    let cleared = out.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let cleared = out
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(cleared.starts_with("lodestar_session=;") && cleared.contains("Max-Age=0"));
     let after = page(&router, "/dashboard", Some(&token)).await;
-    assert_eq!(after.status, StatusCode::SEE_OTHER, "the old token is revoked server-side");
+    assert_eq!(
+        after.status,
+        StatusCode::SEE_OTHER,
+        "the old token is revoked server-side"
+    );
 
     let again = sign_in(&router, "ada@example.com", PASSWORD, None).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     let fresh = again.session_cookie().unwrap();
     assert_ne!(fresh, token);
-    assert!(page(&router, "/dashboard", Some(&fresh)).await.body.contains("Welcome, Ada Lovelace!"));
+    assert!(
+        page(&router, "/dashboard", Some(&fresh))
+            .await
+            .body
+            .contains("Welcome, Ada Lovelace!")
+    );
 }
 
 async fn unknown_email_and_wrong_password_get_the_same_answer(test: &TestDb) {
@@ -130,22 +180,38 @@ async fn unknown_email_and_wrong_password_get_the_same_answer(test: &TestDb) {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
-    assert!(wrong.body.contains("Wrong email or password."), "{}", wrong.body);
+    assert!(
+        wrong.body.contains("Wrong email or password."),
+        "{}",
+        wrong.body
+    );
     assert!(wrong.session_cookie().is_none());
 
     let short = call(
         &router,
         "sign_up",
-        &[("name", "Bob"), ("email", "bob@example.com"), ("password", "short")],
+        &[
+            ("name", "Bob"),
+            ("email", "bob@example.com"),
+            ("password", "short"),
+        ],
         None,
     )
     .await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    assert!(short.body.contains("at least 10 characters"), "{}", short.body);
+    assert!(
+        short.body.contains("at least 10 characters"),
+        "{}",
+        short.body
+    );
     let taken = call(
         &router,
         "sign_up",
-        &[("name", "Ada 2"), ("email", "ADA@example.com"), ("password", PASSWORD)],
+        &[
+            ("name", "Ada 2"),
+            ("email", "ADA@example.com"),
+            ("password", PASSWORD),
+        ],
         None,
     )
     .await;
@@ -160,12 +226,47 @@ async fn failed_sign_ins_are_rate_limited_per_account(test: &TestDb) {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
     let limited = sign_in(&router, "ada@example.com", PASSWORD, None).await;
-    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
-    let retry_after: u64 = limited.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.body
+    );
+    let retry_after: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=300).contains(&retry_after));
     let error: app::api::AppError = serde_json::from_str(&limited.body).unwrap();
-    assert!(error.to_string().starts_with("Too many attempts. Try again in"), "{error}");
-    assert!(limited.session_cookie().is_none(), "even the right password waits");
+    assert!(
+        error
+            .to_string()
+            .starts_with("Too many attempts. Try again in"),
+        "{error}"
+    );
+    assert!(
+        limited.session_cookie().is_none(),
+        "even the right password waits"
+    );
+}
+
+async fn attempts_are_limited_per_ip_across_accounts_and_providers(test: &TestDb) {
+    let router = router(test);
+    for i in 0..30 {
+        let email = format!("guess{i}@example.com");
+        assert_eq!(
+            sign_in(&router, &email, PASSWORD, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = sign_in(&router, "someone@example.com", PASSWORD, None).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers.contains_key(header::RETRY_AFTER));
+    // Starting a provider sign-in from the same address waits too.
+    let start = page(&router, "/auth/google/start", None).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    assert_eq!(start.headers[header::LOCATION], "/login?error=rate_limited");
 }
 
 async fn sign_in_replaces_the_session_the_browser_had(test: &TestDb) {
@@ -174,14 +275,25 @@ async fn sign_in_replaces_the_session_the_browser_had(test: &TestDb) {
     let answer = sign_in(&router, "ada@example.com", PASSWORD, Some(&first)).await;
     let second = answer.session_cookie().unwrap();
     assert_ne!(first, second, "a fresh token at every sign-in");
-    assert!(sessions::resolve(&test.db, &first).await.unwrap().is_none(), "the old one is revoked");
-    assert!(sessions::resolve(&test.db, &second).await.unwrap().is_some());
+    assert!(
+        sessions::resolve(&test.db, &first).await.unwrap().is_none(),
+        "the old one is revoked"
+    );
+    assert!(
+        sessions::resolve(&test.db, &second)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 async fn sign_out_of_all_devices_ends_every_session(test: &TestDb) {
     let router = router(test);
     let laptop = sign_up(&router, "Ada", "ada@example.com").await;
-    let phone = sign_in(&router, "ada@example.com", PASSWORD, None).await.session_cookie().unwrap();
+    let phone = sign_in(&router, "ada@example.com", PASSWORD, None)
+        .await
+        .session_cookie()
+        .unwrap();
     let bob = sign_up(&router, "Bob", "bob@example.com").await;
 
     let anonymous = call(&router, "sign_out_everywhere", &[], None).await;
@@ -192,22 +304,49 @@ async fn sign_out_of_all_devices_ends_every_session(test: &TestDb) {
     for token in [&laptop, &phone] {
         assert!(sessions::resolve(&test.db, token).await.unwrap().is_none());
     }
-    assert!(sessions::resolve(&test.db, &bob).await.unwrap().is_some(), "other users keep theirs");
+    assert!(
+        sessions::resolve(&test.db, &bob).await.unwrap().is_some(),
+        "other users keep theirs"
+    );
 }
 
 async fn sessions_expire_after_30_idle_days_and_slide_when_used(test: &TestDb) {
-    let user = users::create(&test.db, "ada@example.com", PASSWORD, None).await.unwrap();
-    let session = sessions::create(&test.db, user.id, Some("test")).await.unwrap();
+    let user = users::create(&test.db, "ada@example.com", PASSWORD, None)
+        .await
+        .unwrap();
+    let session = sessions::create(&test.db, user.id, Some("test"))
+        .await
+        .unwrap();
     let now = Utc::now();
     // Used after 20 days: still valid, and the expiry moves 30 days past that use.
     let later = now + Duration::days(20);
-    assert!(sessions::resolve_at(&test.db, &session.token, later).await.unwrap().is_some());
-    let row = session_rows::Entity::find_by_id(session.record.id).one(&test.db).await.unwrap().unwrap();
+    assert!(
+        sessions::resolve_at(&test.db, &session.token, later)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let row = session_rows::Entity::find_by_id(session.record.id)
+        .one(&test.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(row.expires_at > later + Duration::days(29));
     // Idle for 31 days after that: gone, row and all.
     let idle = later + Duration::days(31);
-    assert!(sessions::resolve_at(&test.db, &session.token, idle).await.unwrap().is_none());
-    assert!(session_rows::Entity::find_by_id(session.record.id).one(&test.db).await.unwrap().is_none());
+    assert!(
+        sessions::resolve_at(&test.db, &session.token, idle)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        session_rows::Entity::find_by_id(session.record.id)
+            .one(&test.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn dashboard_pages_send_visitors_to_sign_in_and_back(test: &TestDb) {
@@ -217,21 +356,33 @@ async fn dashboard_pages_send_visitors_to_sign_in_and_back(test: &TestDb) {
     assert_eq!(answer.headers[header::LOCATION], "/login?next=/dashboard");
     let deep = page(&router, "/apps/7?q=level:error", Some("not-a-real-token")).await;
     assert_eq!(deep.status, StatusCode::SEE_OTHER);
-    assert_eq!(deep.headers[header::LOCATION], "/login?next=/apps/7%3Fq%3Dlevel%3Aerror");
+    assert_eq!(
+        deep.headers[header::LOCATION],
+        "/login?next=/apps/7%3Fq%3Dlevel%3Aerror"
+    );
     let login = page(&router, "/login?next=/dashboard", None).await;
     assert_eq!(login.status, StatusCode::OK);
     assert!(login.body.contains("Sign in to Lodestar"));
-    assert!(!login.body.contains("Continue with"), "no provider configured, no button");
+    assert!(
+        !login.body.contains("Continue with"),
+        "no provider configured, no button"
+    );
 }
 
 async fn requests_from_a_foreign_origin_are_refused(test: &TestDb) {
     let router = router(test);
     sign_up(&router, "Ada", "ada@example.com").await;
-    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
         let request = Request::post("/app/auth/sign_in")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(name, value)
-            .body(Body::from(format!("email=ada%40example.com&password={}", PASSWORD.replace(' ', "%20"))))
+            .body(Body::from(format!(
+                "email=ada%40example.com&password={}",
+                PASSWORD.replace(' ', "%20")
+            )))
             .unwrap();
         let answer = send(&router, request).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{name}: {value}");
@@ -239,13 +390,19 @@ async fn requests_from_a_foreign_origin_are_refused(test: &TestDb) {
         assert!(answer.session_cookie().is_none());
     }
     // The same request addressed from the server's own origin works.
-    assert_eq!(sign_in(&router, "ada@example.com", PASSWORD, None).await.status, StatusCode::OK);
+    assert_eq!(
+        sign_in(&router, "ada@example.com", PASSWORD, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 on_both_databases!(
     sign_up_sign_out_and_sign_in_again,
     unknown_email_and_wrong_password_get_the_same_answer,
     failed_sign_ins_are_rate_limited_per_account,
+    attempts_are_limited_per_ip_across_accounts_and_providers,
     sign_in_replaces_the_session_the_browser_had,
     sign_out_of_all_devices_ends_every_session,
     sessions_expire_after_30_idle_days_and_slide_when_used,

@@ -278,7 +278,10 @@ fn free_port() -> u16 {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
-    http(port, &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    )
 }
 
 fn http(port: u16, request: &str) -> Option<String> {
@@ -292,7 +295,9 @@ fn http(port: u16, request: &str) -> Option<String> {
 
 /// A form post to a server function, as the sign-in page makes it.
 fn post_form(port: u16, path: &str, body: &str, cookie: Option<&str>) -> String {
-    let cookie = cookie.map(|c| format!("Cookie: lodestar_session={c}\r\n")).unwrap_or_default();
+    let cookie = cookie
+        .map(|c| format!("Cookie: lodestar_session={c}\r\n"))
+        .unwrap_or_default();
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
          Content-Type: application/x-www-form-urlencoded\r\n{cookie}\
@@ -329,19 +334,30 @@ fn start_server(test: &TestDb, log: &str) -> (std::process::Child, u16) {
 
 /// Sends SIGTERM, waits for a clean exit and returns what the server wrote to stderr.
 fn stop_server(mut child: std::process::Child) -> String {
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}");
     let mut log = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
     log
 }
 
@@ -368,13 +384,30 @@ async fn no_password_token_or_cookie_reaches_the_log(test: &TestDb) {
     )
     .unwrap();
     assert!(dashboard.contains("Welcome, Ada!"), "{dashboard}");
-    let wrong = post_form(port, "/app/auth/sign_in", "email=ada%40example.com&password=wrong-guess-123", None);
+    let wrong = post_form(
+        port,
+        "/app/auth/sign_in",
+        "email=ada%40example.com&password=wrong-guess-123",
+        None,
+    );
     assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
     let log = stop_server(child);
 
-    assert!(log.contains("request"), "the log was captured at trace level: {log}");
-    for secret in [password, "wrong-guess-123", first.as_str(), second.as_str(), "lodestar_session="] {
-        assert!(!log.contains(secret), "{secret:?} appears in the server log");
+    assert!(
+        log.contains("request"),
+        "the log was captured at trace level: {log}"
+    );
+    for secret in [
+        password,
+        "wrong-guess-123",
+        first.as_str(),
+        second.as_str(),
+        "lodestar_session=",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "{secret:?} appears in the server log"
+        );
     }
 }
 

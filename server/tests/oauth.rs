@@ -532,10 +532,13 @@ async fn an_unverified_email_is_refused_and_changes_nothing(test: &TestDb) {
         .unwrap();
     assert_eq!(unchanged, account);
 
-    // Nor does an unverified address make a new account that its owner would later share.
+    // Nor does an unverified new address claim an account, which its real owner would later
+    // be linked into.
     h.set_profile(json!({"sub": "other", "email": "new@example.com", "email_verified": false}));
     assert_refused(&h.sign_in("/dashboard", &[]).await, "oauth_unverified");
-    assert_eq!((h.count_users().await, h.count_identities().await), (1, 0));
+    assert_eq!(h.count_identities().await, 0);
+    let users = users::Entity::find().all(&test.db).await.unwrap();
+    assert_eq!(users.len(), 1, "no account was created");
 }
 
 async fn bad_missing_reused_expired_and_foreign_states_are_refused(test: &TestDb) {

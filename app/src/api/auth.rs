@@ -28,7 +28,11 @@ pub async fn sign_up(
 /// Signs in with email and password, then goes to `next`. Unknown email and wrong password
 /// get the same answer; attempts are limited per IP and per account.
 #[server(prefix = "/app", endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use super::context::{client_ip, state};
     use crate::backend::services::users;
 
@@ -87,7 +91,12 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[server(prefix = "/app", endpoint = "auth/me")]
 pub async fn who_am_i() -> Result<Option<UserView>, AppError> {
     let user = super::context::current_user().await?;
-    Ok(user.map(|u| UserView { id: u.id, name: u.name, email: u.email, avatar_url: u.avatar_url }))
+    Ok(user.map(|u| UserView {
+        id: u.id,
+        name: u.name,
+        email: u.email,
+        avatar_url: u.avatar_url,
+    }))
 }
 
 /// The sign-in providers configured on this server.
@@ -98,7 +107,10 @@ pub async fn sign_in_providers() -> Result<Vec<ProviderView>, AppError> {
         .settings
         .oauth_providers
         .iter()
-        .map(|p| ProviderView { id: p.id.clone(), label: p.label.clone() })
+        .map(|p| ProviderView {
+            id: p.id.clone(),
+            label: p.label.clone(),
+        })
         .collect())
 }
 
@@ -117,7 +129,10 @@ mod server {
         }
         let user_agent = header(http::header::USER_AGENT);
         let session = sessions::create(&state.db, user_id, user_agent.as_deref()).await?;
-        set_cookie(&sessions::cookie(&session.token, state.settings.secure_cookies()));
+        set_cookie(&sessions::cookie(
+            &session.token,
+            state.settings.secure_cookies(),
+        ));
         Ok(())
     }
 }

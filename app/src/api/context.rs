@@ -18,7 +18,12 @@ fn parts() -> Option<Parts> {
 }
 
 pub fn header(name: header::HeaderName) -> Option<String> {
-    parts()?.headers.get(name)?.to_str().ok().map(str::to_string)
+    parts()?
+        .headers
+        .get(name)?
+        .to_str()
+        .ok()
+        .map(str::to_string)
 }
 
 /// The session token the browser sent, if any.
@@ -30,13 +35,19 @@ pub fn session_token() -> Option<String> {
 /// The peer's IP address (for rate limits), or "unknown" in-process.
 pub fn client_ip() -> String {
     parts()
-        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .and_then(|p| {
+            p.extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
 /// The signed-in user, if the session cookie is live.
 pub async fn current_user() -> Result<Option<users::Model>, AppError> {
-    let Some(token) = session_token() else { return Ok(None) };
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
     Ok(sessions::resolve(&state().db, &token).await?)
 }
 
@@ -49,7 +60,10 @@ pub async fn require_user() -> Result<users::Model, AppError> {
 
 /// Adds a `Set-Cookie` header to the response.
 pub fn set_cookie(value: &str) {
-    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(value)) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
         response.append_header(header::SET_COOKIE, value);
     }
 }

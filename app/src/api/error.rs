@@ -1,9 +1,9 @@
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     ServerFnError,
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// What a server function can answer instead of a value, shown in place by the page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -33,7 +33,10 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(message)
             | ServerFnErrorErr::Deserialization(message)
             | ServerFnErrorErr::MissingArg(message) => {
-                let error = AppError::Invalid { field: "request".into(), message };
+                let error = AppError::Invalid {
+                    field: "request".into(),
+                    message,
+                };
                 #[cfg(feature = "ssr")]
                 let error = error.with_status();
                 error
@@ -81,7 +84,9 @@ mod server {
                     }
                     AppError::NotFound => StatusCode::NOT_FOUND,
                     AppError::Conflict(_) => StatusCode::CONFLICT,
-                    AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                    AppError::Internal | AppError::Transport(_) => {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    }
                 };
                 response.set_status(status);
             }
@@ -93,9 +98,10 @@ mod server {
         fn from(error: ServiceError) -> Self {
             match error {
                 ServiceError::NotFound(_) | ServiceError::Forbidden => AppError::NotFound,
-                ServiceError::Invalid { field, message } => {
-                    AppError::Invalid { field: field.into(), message: capitalise(&message) }
-                }
+                ServiceError::Invalid { field, message } => AppError::Invalid {
+                    field: field.into(),
+                    message: capitalise(&message),
+                },
                 ServiceError::Conflict(message) => AppError::Conflict(capitalise(&message)),
                 ServiceError::Unauthorized(message) => AppError::Unauthorized(message),
                 ServiceError::RateLimited { retry_after_secs } => {
@@ -112,9 +118,16 @@ mod server {
 
     fn capitalise(message: &str) -> String {
         let mut chars = message.chars();
-        let first = chars.next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
         let rest: String = chars.collect();
         let sentence = format!("{first}{rest}");
-        if sentence.ends_with('.') { sentence } else { format!("{sentence}.") }
+        if sentence.ends_with('.') {
+            sentence
+        } else {
+            format!("{sentence}.")
+        }
     }
 }

@@ -17,7 +17,11 @@ const PRUNE_ABOVE: usize = 10_000;
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { limit, window, windows: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limit,
+            window,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Seconds to wait when `key` has used up its window, without counting an attempt.
@@ -49,7 +53,10 @@ impl RateLimiter {
     }
 
     pub fn reset(&self, key: &str) {
-        self.windows.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 

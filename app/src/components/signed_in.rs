@@ -42,8 +42,12 @@ pub fn AppHeader(user: UserView) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
     let avatar = match user.avatar_url.clone().filter(|url| !url.is_empty()) {
-        Some(url) => view! { <img class="avatar" src=url alt="" referrerpolicy="no-referrer"/> }.into_any(),
-        None => view! { <span class="avatar" aria-hidden="true">{user.initials()}</span> }.into_any(),
+        Some(url) => {
+            view! { <img class="avatar" src=url alt="" referrerpolicy="no-referrer"/> }.into_any()
+        }
+        None => {
+            view! { <span class="avatar" aria-hidden="true">{user.initials()}</span> }.into_any()
+        }
     };
     view! {
         <header class="app-header">

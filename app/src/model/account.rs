@@ -18,7 +18,11 @@ impl UserView {
             .filter_map(|word| word.chars().next())
             .take(2)
             .collect();
-        if letters.is_empty() { "?".into() } else { letters.to_uppercase() }
+        if letters.is_empty() {
+            "?".into()
+        } else {
+            letters.to_uppercase()
+        }
     }
 }
 
@@ -29,20 +33,20 @@ pub struct ProviderView {
     pub label: String,
 }
 
-/// Where to go after signing in: a local path only (no `//host` or `/\host` tricks), else the
-/// dashboard.
+/// Where to go after signing in: a path on this server, else the dashboard. Refuses
+/// scheme-relative targets (`//host`, `/\\host`) and anything but visible ASCII once spaces are
+/// encoded (browsers drop tabs and newlines, which would turn `/\t/host` into `//host`).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
+    const MAX_CHARS: usize = 2048;
+    next.map(|path| path.replace(' ', "%20"))
+        .filter(|path| {
+            path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
-                && !path.chars().any(char::is_control) =>
-        {
-            path.to_string()
-        }
-        _ => "/dashboard".to_string(),
-    }
+                && path.len() <= MAX_CHARS
+                && path.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .unwrap_or_else(|| "/dashboard".to_string())
 }
 
 /// Percent-encodes `value` for a query string.
@@ -65,12 +69,15 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
         "oauth_denied" => "Sign-in was cancelled at the provider. Nothing was changed.",
         "oauth_failed" => "The provider could not confirm your account. Please try again.",
         "oauth_unverified" => {
-            "An account with this email already exists, and the provider has not verified the \
-             email. Sign in with your password instead."
+            "The provider has not verified this email address, so Lodestar cannot use it. \
+             Verify it with the provider and try again, or sign in with your password."
         }
         "oauth_no_email" => "The provider did not share an email address, which Lodestar needs.",
         "oauth_unknown" => "That sign-in provider is not configured on this server.",
         "signed_out" => "You have been signed out.",
+        "rate_limited" => {
+            "Too many sign-in attempts from your network. Wait a few minutes and try again."
+        }
         _ => "Sign-in did not complete. Please try again.",
     }
 }
@@ -81,21 +88,46 @@ mod tests {
 
     #[test]
     fn next_paths_must_stay_on_this_site() {
-        assert_eq!(safe_next(Some("/apps/3?q=x")), "/apps/3?q=x");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "/a\nb"] {
-            assert_eq!(safe_next(Some(bad)), "/dashboard", "{bad:?}");
+        assert_eq!(safe_next(Some("/apps/3?range=1h")), "/apps/3?range=1h");
+        assert_eq!(
+            safe_next(Some("/apps/3?q=level:error timeout")),
+            "/apps/3?q=level:error%20timeout"
+        );
+        for bad in [
+            None,
+            Some(""),
+            Some("dashboard"),
+            Some("//evil.example"),
+            Some("/\\evil.example"),
+            Some("https://evil.example/"),
+            Some("/\t/evil.example"),
+            Some("/a\r\nSet-Cookie: x=y"),
+            Some("/caf\u{e9}"),
+        ] {
+            assert_eq!(safe_next(bad), "/dashboard", "{bad:?}");
         }
-        assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(
+            safe_next(Some(&format!("/{}", "a".repeat(3000)))),
+            "/dashboard"
+        );
     }
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(encode_query_value("/apps/3?q=a b&c"), "/apps/3%3Fq%3Da%20b%26c");
+        assert_eq!(
+            encode_query_value("/apps/3?q=a b&c"),
+            "/apps/3%3Fq%3Da%20b%26c"
+        );
     }
 
     #[test]
     fn initials_come_from_the_name() {
-        let user = UserView { id: 1, name: "ada lovelace".into(), email: "a@b.c".into(), avatar_url: None };
+        let user = UserView {
+            id: 1,
+            name: "ada lovelace".into(),
+            email: "a@b.c".into(),
+            avatar_url: None,
+        };
         assert_eq!(user.initials(), "AL");
     }
 }

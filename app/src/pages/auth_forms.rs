@@ -17,7 +17,12 @@ use crate::{
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || safe_next(query.read().get("next").as_deref());
-    let notice = move || query.read().get("error").map(|code| (code.clone(), sign_in_error_message(&code)));
+    let notice = move || {
+        query
+            .read()
+            .get("error")
+            .map(|code| (code.clone(), sign_in_error_message(&code)))
+    };
     let action = ServerAction::<SignIn>::new();
     let pending = action.pending();
     view! {
@@ -120,7 +125,7 @@ fn ProviderButtons(next: Signal<String>) -> impl IntoView {
                                     "/auth/{}/start?next={}", provider.id, encode_query_value(&next.get())
                                 );
                                 view! {
-                                    <a class="button provider-button" href=href>
+                                    <a class="button provider-button" href=href rel="external">
                                         {format!("Continue with {}", provider.label)}
                                     </a>
                                 }
@@ -137,5 +142,9 @@ fn ProviderButtons(next: Signal<String>) -> impl IntoView {
 /// A server function's error, in place above the submit button.
 #[component]
 fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || error.get().map(|e| view! { <p class="alert alert-danger" role="alert">{e.to_string()}</p> })
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="alert alert-danger" role="alert">{e.to_string()}</p> })
+    }
 }

@@ -25,7 +25,10 @@ pub struct NewSession {
 
 impl std::fmt::Debug for NewSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSession").field("token", &"<redacted>").field("record", &self.record).finish()
+        f.debug_struct("NewSession")
+            .field("token", &"<redacted>")
+            .field("record", &self.record)
+            .finish()
     }
 }
 
@@ -138,7 +141,10 @@ mod tests {
 
     #[test]
     fn the_token_is_read_from_among_other_cookies() {
-        assert_eq!(token_from_cookie_header("a=1; lodestar_session=abc; b=2"), Some("abc"));
+        assert_eq!(
+            token_from_cookie_header("a=1; lodestar_session=abc; b=2"),
+            Some("abc")
+        );
         assert_eq!(token_from_cookie_header("lodestar_session="), None);
         assert_eq!(token_from_cookie_header("other=x"), None);
     }

@@ -77,8 +77,7 @@ pub async fn authenticate(
 
 /// A valid argon2id hash of a random string: verifying against it costs what a real check
 /// costs, so response times do not reveal which emails have accounts.
-const DUMMY_PHC: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$HhCg+tCf9hI0IagH/fxb2g$NeAPtBqPiJYPPXDvkJ3IZPy+4BleolCJY3T30pgQ1MU";
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$HhCg+tCf9hI0IagH/fxb2g$NeAPtBqPiJYPPXDvkJ3IZPy+4BleolCJY3T30pgQ1MU";
 
 pub async fn find_by_email(
     db: &DatabaseConnection,
