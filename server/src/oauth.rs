@@ -54,7 +54,10 @@ async fn start(
     let provider = provider.map(|Path(p)| p).unwrap_or_default();
     let next = params.ok().and_then(|Query(p)| p.next);
     match oauth::start(&state.db, &state.settings, &provider, next.as_deref()).await {
-        Ok(authorize_url) => see_other(&authorize_url),
+        Ok(started) => {
+            let cookie = oauth::state_cookie(Some(&started.state), state.settings.secure_cookies());
+            with_cookie(see_other(&started.authorize_url), &cookie)
+        }
         Err(err) => refused(&provider, "start", &err),
     }
 }
@@ -69,32 +72,31 @@ async fn callback(
     let provider = provider.map(|Path(p)| p).unwrap_or_default();
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let request = SignInRequest {
-        old_session: session_token(&headers),
+        old_session: sessions::token_from_headers(&headers),
+        browser_state: sessions::cookie_from_headers(&headers, oauth::STATE_COOKIE),
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok()),
     };
-    match oauth::finish(&state.db, &state.settings, &provider, &params, request).await {
-        Ok(signed_in) => {
-            let cookie =
-                sessions::cookie(&signed_in.session.token, state.settings.secure_cookies());
-            let mut response = see_other(&signed_in.next_path);
-            if let Ok(cookie) = HeaderValue::try_from(cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            response
-        }
-        Err(err) => refused(&provider, "callback", &err),
-    }
+    let secure = state.settings.secure_cookies();
+    let response =
+        match oauth::finish(&state.db, &state.settings, &provider, &params, request).await {
+            Ok(signed_in) => with_cookie(
+                see_other(&signed_in.next_path),
+                &sessions::cookie(&signed_in.session.token, secure),
+            ),
+            Err(err) => refused(&provider, "callback", &err),
+        };
+    // The state is used up either way.
+    with_cookie(response, &oauth::state_cookie(None, secure))
 }
 
-/// The session token among the request's cookies (browsers may split them over headers).
-fn session_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::token_from_cookie_header)
+/// Adds a `Set-Cookie` header.
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::try_from(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// Logs why a sign-in stopped (never with codes or tokens) and sends the browser to the

@@ -208,6 +208,8 @@ struct Harness<'a> {
     lodestar: Router,
     provider: Router,
     shared: Shared,
+    /// The browser's `lodestar_oauth_state` cookie, as the last start set it.
+    state_cookie: Mutex<Option<String>>,
 }
 
 /// Lodestar with Google (and GitHub) pointed at a fake provider served on 127.0.0.1:0.
@@ -248,6 +250,7 @@ async fn harness_with_secret<'a>(test: &'a TestDb, client_secret: &str) -> Harne
         lodestar,
         provider,
         shared,
+        state_cookie: Mutex::new(None),
     }
 }
 
@@ -284,9 +287,10 @@ fn path_of(url: &str) -> String {
 
 /// The session token a response's `Set-Cookie` hands out.
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    let cookie = headers.get(header::SET_COOKIE)?.to_str().ok()?;
-    let value = cookie.strip_prefix("lodestar_session=")?;
-    Some(value.split(';').next()?.to_string())
+    headers.get_all(header::SET_COOKIE).iter().find_map(|cookie| {
+        let value = cookie.to_str().ok()?.strip_prefix("lodestar_session=")?;
+        Some(value.split(';').next()?.to_string())
+    })
 }
 
 impl Harness<'_> {
@@ -303,6 +307,17 @@ impl Harness<'_> {
         let uri = format!("/auth/{provider}/start?next={}", percent_encode(next));
         let (status, headers) = get(&self.lodestar, &uri, &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
+        let cookie = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok());
+        if let Some(cookie) = cookie.filter(|c| c.starts_with("lodestar_oauth_state=")) {
+            assert!(
+                cookie.contains("HttpOnly") && cookie.contains("Path=/auth/"),
+                "{cookie}"
+            );
+            let pair = cookie.split(';').next().unwrap().to_string();
+            *self.state_cookie.lock().unwrap() = Some(pair);
+        }
         location(&headers).to_string()
     }
 
@@ -321,8 +336,23 @@ impl Harness<'_> {
         path_of(callback)
     }
 
-    /// Brings a callback to Lodestar: status 303 asserted, headers answered.
+    /// Brings a callback to Lodestar from the browser that started the sign-in (with its
+    /// state cookie): status 303 asserted, headers answered.
     async fn callback(&self, path: &str, headers: &[(&str, &str)]) -> HeaderMap {
+        let state_cookie = self.state_cookie.lock().unwrap().clone();
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        if let Some(cookie) = &state_cookie {
+            all.push(("cookie", cookie));
+        }
+        self.callback_from_another_browser(path, &all).await
+    }
+
+    /// Brings a callback to Lodestar with exactly `headers`.
+    async fn callback_from_another_browser(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> HeaderMap {
         let (status, headers) = get(&self.lodestar, path, headers).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
         headers
@@ -371,13 +401,10 @@ fn grace(verified: bool) -> Value {
     })
 }
 
-/// Asserts a refused sign-in: to `/login?error={code}`, without a cookie.
+/// Asserts a refused sign-in: to `/login?error={code}`, without a session cookie.
 fn assert_refused(headers: &HeaderMap, code: &str) {
     assert_eq!(location(headers), format!("/login?error={code}"));
-    assert!(
-        headers.get(header::SET_COOKIE).is_none(),
-        "no cookie on refusal"
-    );
+    assert_eq!(session_cookie(headers), None, "no session cookie on refusal");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,11 +523,27 @@ async fn a_verified_email_links_to_the_existing_password_account(test: &TestDb) 
     )
     .await
     .unwrap();
+    // Whoever registered the address first (perhaps not its owner) has a live session.
+    let squatter = sessions::create(&test.db, account.id, None).await.unwrap();
     h.set_profile(grace(true));
 
     let user = h.user_behind(&h.sign_in("/dashboard", &[]).await).await;
     assert_eq!(user.id, account.id);
-    assert!(user.password_hash.is_some(), "the password still works");
+    assert!(
+        user.password_hash.is_none(),
+        "the unverified password no longer signs in"
+    );
+    assert!(
+        sessions::resolve(&test.db, &squatter.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        user_service::authenticate(&test.db, "grace@example.com", "correct horse battery")
+            .await
+            .is_err()
+    );
     let identity = identities::Entity::find()
         .one(&test.db)
         .await
@@ -580,6 +623,20 @@ async fn bad_missing_reused_expired_and_foreign_states_are_refused(test: &TestDb
         "no code is exchanged without a good state"
     );
     assert_eq!(h.count_sessions().await, 1);
+}
+
+async fn a_callback_replayed_in_another_browser_is_refused(test: &TestDb) {
+    let h = harness(test).await;
+    h.set_profile(grace(true));
+    // The attacker approves with their own account and sends the callback link to a victim.
+    let path = h.authorized_callback("google", "/dashboard").await;
+    let victim = h.callback_from_another_browser(&path, &[]).await;
+    assert_refused(&victim, "oauth_state");
+    let stolen = h
+        .callback_from_another_browser(&path, &[("cookie", "lodestar_oauth_state=guess")])
+        .await;
+    assert_refused(&stolen, "oauth_state");
+    assert_eq!((h.count_users().await, h.count_sessions().await), (0, 0));
 }
 
 async fn a_provider_error_shows_oauth_denied(test: &TestDb) {
@@ -776,6 +833,7 @@ on_both_databases!(
     an_unverified_email_is_refused_and_changes_nothing,
     bad_missing_reused_expired_and_foreign_states_are_refused,
     a_provider_error_shows_oauth_denied,
+    a_callback_replayed_in_another_browser_is_refused,
     a_wrong_pkce_verifier_makes_the_flow_fail,
     a_wrong_client_secret_or_broken_userinfo_makes_the_flow_fail,
     a_profile_without_email_is_refused,

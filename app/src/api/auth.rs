@@ -26,7 +26,8 @@ pub async fn sign_up(
 }
 
 /// Signs in with email and password, then goes to `next`. Unknown email and wrong password
-/// get the same answer; attempts are limited per IP and per account.
+/// get the same answer; attempts are limited per IP and per account (a success resets the
+/// account's count).
 #[server(prefix = "/app", endpoint = "auth/sign_in")]
 pub async fn sign_in(
     email: String,
@@ -38,20 +39,19 @@ pub async fn sign_in(
 
     let state = state();
     let limits = &state.auth_limits;
-    let account = email.trim().to_lowercase();
-    if let Some(retry_after_secs) = limits.per_account.blocked(&account) {
-        return Err(AppError::RateLimited { retry_after_secs }.with_status());
-    }
+    let wrong = || AppError::Unauthorized("Wrong email or password.".into()).with_status();
     if let Err(retry_after_secs) = limits.per_ip.hit(&client_ip()) {
         return Err(AppError::RateLimited { retry_after_secs }.with_status());
     }
-    let user = match users::authenticate(&state.db, &account, &password).await {
-        Ok(user) => user,
-        Err(error) => {
-            limits.per_account.hit(&account).ok();
-            return Err(error.into());
-        }
+    // Not an address: nothing to look up, and nothing unbounded to key a limit on.
+    let Ok(account) = users::normalise_email(&email) else {
+        return Err(wrong());
     };
+    // Counted before the (slow) check, so parallel guesses cannot slip past the limit.
+    if let Err(retry_after_secs) = limits.per_account.hit(&account) {
+        return Err(AppError::RateLimited { retry_after_secs }.with_status());
+    }
+    let user = users::authenticate(&state.db, &account, &password).await?;
     limits.per_account.reset(&account);
     server::start_session(&state, user.id).await?;
     leptos_axum::redirect(&crate::model::account::safe_next(next.as_deref()));

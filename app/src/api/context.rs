@@ -26,10 +26,9 @@ pub fn header(name: header::HeaderName) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The session token the browser sent, if any.
+/// The session token the browser sent, if any (cookies may come in several headers).
 pub fn session_token() -> Option<String> {
-    let cookies = header(header::COOKIE)?;
-    sessions::token_from_cookie_header(&cookies).map(str::to_string)
+    sessions::token_from_headers(&parts()?.headers).map(str::to_string)
 }
 
 /// The peer's IP address (for rate limits), or "unknown" in-process.

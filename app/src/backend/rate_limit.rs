@@ -14,6 +14,9 @@ pub struct RateLimiter {
 
 /// Beyond this many keys, expired windows are pruned on the next hit.
 const PRUNE_ABOVE: usize = 10_000;
+/// If pruning leaves more than this many live keys (a flood of distinct keys), the counts are
+/// dropped: memory stays bounded, at the price of forgetting recent attempts.
+const MAX_KEYS: usize = 100_000;
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
@@ -39,6 +42,9 @@ impl RateLimiter {
         let now = Instant::now();
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, (started, _)| now.duration_since(*started) < self.window);
+            if windows.len() > MAX_KEYS {
+                windows.clear();
+            }
         }
         let entry = windows.entry(key.to_string()).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {

@@ -127,11 +127,29 @@ pub fn clearing_cookie(secure: bool) -> String {
     )
 }
 
+/// The session token among a request's `Cookie` headers (HTTP/2 may split them).
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<&str> {
+    cookie_from_headers(headers, COOKIE_NAME)
+}
+
+/// The value of cookie `name` among a request's `Cookie` headers.
+pub fn cookie_from_headers<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|header| cookie_value(header, name))
+}
+
 /// The session token in a `Cookie` header, if any.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    cookie_value(header, COOKIE_NAME)
+}
+
+fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
     header.split(';').map(str::trim).find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        (name == COOKIE_NAME && !value.is_empty()).then_some(value)
+        let (key, value) = pair.split_once('=')?;
+        (key == name && !value.is_empty()).then_some(value)
     })
 }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 
 use super::{
     CallbackParams, OAuthError, ProviderConfig, STATE_LIFETIME_MINUTES, SignInRequest, SignedIn,
-    failed, linking::link, profile::fetch_profile, redirect_uri,
+    Started, failed, linking::link, profile::fetch_profile, redirect_uri,
 };
 use crate::backend::{entities::oauth_states, secrets, services::sessions, state::Settings};
 
@@ -29,7 +29,7 @@ pub async fn start(
     settings: &Settings,
     provider_id: &str,
     next: Option<&str>,
-) -> Result<String, OAuthError> {
+) -> Result<Started, OAuthError> {
     let provider = settings
         .provider(provider_id)
         .ok_or(OAuthError::UnknownProvider)?;
@@ -50,11 +50,14 @@ pub async fn start(
     .insert(db)
     .await?;
     let (url, _) = client
-        .authorize_url(|| CsrfToken::new(state))
+        .authorize_url(|| CsrfToken::new(state.clone()))
         .add_scopes(provider.scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .url();
-    Ok(url.into())
+    Ok(Started {
+        authorize_url: url.into(),
+        state,
+    })
 }
 
 /// Deletes the state rows of sign-ins that were never finished.
@@ -78,6 +81,11 @@ pub async fn finish(
         .provider(provider_id)
         .ok_or(OAuthError::UnknownProvider)?;
     let pending = take_state(db, provider_id, params.state.as_deref()).await?;
+    // The state must come back to the browser that started the sign-in: a callback URL
+    // replayed in someone else's browser would sign them in as the attacker.
+    if request.browser_state.is_none() || request.browser_state != params.state.as_deref() {
+        return Err(OAuthError::BadState);
+    }
     if params.error.is_some() {
         return Err(OAuthError::Denied);
     }

@@ -6,7 +6,10 @@ use sea_orm::{
 };
 
 use super::{OAuthError, Profile};
-use crate::backend::entities::{identities, users};
+use crate::backend::{
+    entities::{identities, users},
+    services::sessions,
+};
 
 /// The user `profile` signs in as: the one its identity is linked to (refreshed from the
 /// profile), else, when the provider verified the email, the account with that email or a new
@@ -36,11 +39,25 @@ pub(super) async fn link(
         return Err(OAuthError::Unverified);
     }
     let user = match existing {
-        Some(user) => user,
+        Some(user) => claim(db, user).await?,
         None => insert_user(db, email, profile).await?,
     };
     insert_identity(db, provider_id, profile, user.id).await?;
     Ok(user)
+}
+
+/// An account the provider has just proven this email's owner controls. Lodestar never
+/// verified the email of a password sign-up, so whoever chose that password may not be the
+/// owner (someone can register another person's address first): the password is removed and
+/// every session ends, and the owner continues with the provider.
+async fn claim(db: &impl ConnectionTrait, user: users::Model) -> Result<users::Model, OAuthError> {
+    if user.password_hash.is_none() {
+        return Ok(user);
+    }
+    sessions::revoke_all(db, user.id).await?;
+    let mut user = user.into_active_model();
+    user.password_hash = Set(None);
+    Ok(user.update(db).await?)
 }
 
 /// A returning user: name and picture follow the provider's profile.

@@ -13,6 +13,9 @@ use sea_orm::DbErr;
 use serde::Deserialize;
 
 pub use flow::{delete_expired_states, finish, start};
+
+/// The cookie that ties a started sign-in to the browser that started it.
+pub const STATE_COOKIE: &str = "lodestar_oauth_state";
 pub use profile::{Profile, github_profile, oidc_profile};
 
 use crate::backend::{ServiceError, entities::users, services::sessions};
@@ -133,6 +136,30 @@ pub struct SignInRequest<'a> {
     /// The session token the browser already had: it is revoked (no fixation).
     pub old_session: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// The [`STATE_COOKIE`] the browser sent: it must equal the callback's `state`.
+    pub browser_state: Option<&'a str>,
+}
+
+/// A started sign-in: where to send the browser, and the state to set in [`STATE_COOKIE`].
+#[derive(Debug)]
+pub struct Started {
+    pub authorize_url: String,
+    pub state: String,
+}
+
+/// The `Set-Cookie` value that stores (or, with `None`, clears) the state cookie; it lives as
+/// long as the state row and is sent only to `/auth/`.
+pub fn state_cookie(state: Option<&str>, secure: bool) -> String {
+    let max_age = if state.is_some() {
+        STATE_LIFETIME_MINUTES * 60
+    } else {
+        0
+    };
+    format!(
+        "{STATE_COOKIE}={}; Path=/auth/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        state.unwrap_or_default(),
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 /// A completed sign-in: the new session for the cookie, and where to go.
