@@ -139,6 +139,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
     let addr = common.addr()?;
     let public_url = common.public_url()?;
     let oauth_providers = common.oauth.providers()?;
+    let trust_proxy = common.trust_proxy()?;
     let secret = match command {
         Command::Serve => Some(load_secret(common.secret.as_deref(), &common.data_dir)?),
         _ => None,
@@ -160,6 +161,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     public_url,
                     secret: secret.unwrap_or_default(),
                     oauth_providers,
+                    trust_proxy,
                 };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)

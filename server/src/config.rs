@@ -45,6 +45,10 @@ pub struct CommonArgs {
     /// Log filter, e.g. `info` or `server=debug,tower_http=debug` [default: info for serve, warn otherwise]
     #[arg(long = "log", env = "LODESTAR_LOG", global = true)]
     pub log_filter: Option<String>,
+    /// Set to true behind a reverse proxy: rate limits then key on the client address the proxy
+    /// appends to X-Forwarded-For instead of the proxy's own.
+    #[arg(long, env = "LODESTAR_TRUST_PROXY", global = true)]
+    pub trust_proxy: Option<String>,
     #[command(flatten)]
     pub oauth: OAuthArgs,
 }
@@ -171,6 +175,22 @@ fn invalid(variable: impl Into<String>, message: impl Into<String>) -> ConfigErr
 }
 
 impl CommonArgs {
+    pub fn trust_proxy(&self) -> Result<bool, ConfigError> {
+        match self
+            .trust_proxy
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("" | "false" | "0" | "no") => Ok(false),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some(other) => Err(invalid(
+                "LODESTAR_TRUST_PROXY",
+                format!("{other:?} is not true or false"),
+            )),
+        }
+    }
+
     pub fn database_url(&self) -> Result<String, ConfigError> {
         match &self.database_url {
             None => Ok(format!(
@@ -292,6 +312,7 @@ mod tests {
             addr: "127.0.0.1:3000".into(),
             secret: None,
             log_filter: None,
+            trust_proxy: None,
             oauth: OAuthArgs::default(),
         }
     }

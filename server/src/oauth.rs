@@ -4,7 +4,7 @@
 //! going to (with the session cookie), or to `/login?error=oauth_…`. The rules live in
 //! `app::backend::services::oauth`.
 use app::backend::{
-    AppState,
+    AppState, rate_limit,
     services::{
         oauth::{self, CallbackParams, OAuthError, SignInRequest},
         sessions,
@@ -37,13 +37,12 @@ struct StartParams {
 async fn start(
     State(state): State<AppState>,
     peer: Result<ConnectInfo<SocketAddr>, ExtensionRejection>,
+    headers: HeaderMap,
     provider: Result<Path<String>, axum::extract::rejection::PathRejection>,
     params: Result<Query<StartParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let ip = peer.map_or_else(
-        |_| "unknown".to_string(),
-        |ConnectInfo(addr)| addr.ip().to_string(),
-    );
+    let peer = peer.ok().map(|ConnectInfo(addr)| addr);
+    let ip = rate_limit::client_key(&headers, peer, state.settings.trust_proxy);
     if let Err(retry_after_secs) = state.auth_limits.per_ip.hit(&ip) {
         let mut response = see_other("/login?error=rate_limited");
         if let Ok(value) = HeaderValue::try_from(retry_after_secs.to_string()) {

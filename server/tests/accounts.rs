@@ -25,6 +25,10 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 const PASSWORD: &str = "correct horse battery";
 
 fn router(test: &TestDb) -> Router {
+    router_behind_proxy(test, false)
+}
+
+fn router_behind_proxy(test: &TestDb, trust_proxy: bool) -> Router {
     server::router::build(AppState::new(
         LeptosOptions::builder().output_name("lodestar").build(),
         test.db.clone(),
@@ -32,6 +36,7 @@ fn router(test: &TestDb) -> Router {
             public_url: ORIGIN.into(),
             secret: "s".repeat(64),
             oauth_providers: Vec::new(),
+            trust_proxy,
         },
     ))
 }
@@ -269,6 +274,45 @@ async fn attempts_are_limited_per_ip_across_accounts_and_providers(test: &TestDb
     assert_eq!(start.headers[header::LOCATION], "/login?error=rate_limited");
 }
 
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit(test: &TestDb) {
+    for trust_proxy in [true, false] {
+        let router = router_behind_proxy(test, trust_proxy);
+        let attempt = |client: &'static str, i: usize| {
+            let router = router.clone();
+            async move {
+                let body = format!("email=guess{i}%40example.com&password=x");
+                let request = Request::post("/app/auth/sign_in")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header("x-forwarded-for", format!("198.51.100.7, {client}"))
+                    .body(Body::from(body))
+                    .unwrap();
+                send(&router, request).await.status
+            }
+        };
+        for i in 0..30 {
+            assert_eq!(attempt("203.0.113.1", i).await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(
+            attempt("203.0.113.1", 30).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        let other = attempt("203.0.113.2", 31).await;
+        if trust_proxy {
+            assert_eq!(
+                other,
+                StatusCode::UNAUTHORIZED,
+                "another client is not limited"
+            );
+        } else {
+            assert_eq!(
+                other,
+                StatusCode::TOO_MANY_REQUESTS,
+                "the header is ignored"
+            );
+        }
+    }
+}
+
 async fn sign_in_replaces_the_session_the_browser_had(test: &TestDb) {
     let router = router(test);
     let first = sign_up(&router, "Ada", "ada@example.com").await;
@@ -403,6 +447,7 @@ on_both_databases!(
     unknown_email_and_wrong_password_get_the_same_answer,
     failed_sign_ins_are_rate_limited_per_account,
     attempts_are_limited_per_ip_across_accounts_and_providers,
+    behind_a_trusted_proxy_each_client_has_its_own_limit,
     sign_in_replaces_the_session_the_browser_had,
     sign_out_of_all_devices_ends_every_session,
     sessions_expire_after_30_idle_days_and_slide_when_used,

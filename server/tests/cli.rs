@@ -223,6 +223,7 @@ async fn bad_configuration_names_the_variable_and_exits_2(test: &TestDb) {
         ("LODESTAR_PUBLIC_URL", "logs.example.com"),
         ("LODESTAR_LOG", "info,["),
         ("LODESTAR_SECRET", "too-short"),
+        ("LODESTAR_TRUST_PROXY", "maybe"),
     ] {
         let output = command(test, &["serve"])
             .env(variable, value)

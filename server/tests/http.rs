@@ -21,6 +21,7 @@ fn router(test: &TestDb) -> Router {
             public_url: "http://127.0.0.1:3000".into(),
             secret: "s".repeat(64),
             oauth_providers: Vec::new(),
+            trust_proxy: false,
         },
     ))
 }

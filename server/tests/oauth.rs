@@ -242,6 +242,7 @@ async fn harness_with_secret<'a>(test: &'a TestDb, client_secret: &str) -> Harne
                 client_secret.into(),
             )),
         ],
+        trust_proxy: false,
     };
     let options = LeptosOptions::builder().output_name("lodestar").build();
     let lodestar = server::router::build(AppState::new(options, test.db.clone(), settings));
@@ -287,10 +288,13 @@ fn path_of(url: &str) -> String {
 
 /// The session token a response's `Set-Cookie` hands out.
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::SET_COOKIE).iter().find_map(|cookie| {
-        let value = cookie.to_str().ok()?.strip_prefix("lodestar_session=")?;
-        Some(value.split(';').next()?.to_string())
-    })
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .find_map(|cookie| {
+            let value = cookie.to_str().ok()?.strip_prefix("lodestar_session=")?;
+            Some(value.split(';').next()?.to_string())
+        })
 }
 
 impl Harness<'_> {
@@ -404,7 +408,11 @@ fn grace(verified: bool) -> Value {
 /// Asserts a refused sign-in: to `/login?error={code}`, without a session cookie.
 fn assert_refused(headers: &HeaderMap, code: &str) {
     assert_eq!(location(headers), format!("/login?error={code}"));
-    assert_eq!(session_cookie(headers), None, "no session cookie on refusal");
+    assert_eq!(
+        session_cookie(headers),
+        None,
+        "no session cookie on refusal"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

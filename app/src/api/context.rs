@@ -31,15 +31,16 @@ pub fn session_token() -> Option<String> {
     sessions::token_from_headers(&parts()?.headers).map(str::to_string)
 }
 
-/// The peer's IP address (for rate limits), or "unknown" in-process.
+/// The client's per-IP rate-limit key (see `rate_limit::client_key`).
 pub fn client_ip() -> String {
-    parts()
-        .and_then(|p| {
-            p.extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
+    let Some(parts) = parts() else {
+        return "unknown".into();
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    crate::backend::rate_limit::client_key(&parts.headers, peer, state().settings.trust_proxy)
 }
 
 /// The signed-in user, if the session cookie is live.

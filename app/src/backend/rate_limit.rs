@@ -2,6 +2,7 @@
 //! With several servers each keeps its own counts, so the effective limit is per server.
 use std::{
     collections::HashMap,
+    net::{IpAddr, SocketAddr},
     sync::Mutex,
     time::{Duration, Instant},
 };
@@ -66,6 +67,38 @@ impl RateLimiter {
     }
 }
 
+/// The per-IP key of a request: the TCP peer, or, when the operator says a reverse proxy is in
+/// front (`trust_proxy`), the address the proxy appended last to `X-Forwarded-For` (the
+/// leftmost entries are whatever the client claimed). IPv6 addresses count per /64, the block
+/// one subscriber usually holds.
+pub fn client_key(
+    headers: &http::HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_proxy: bool,
+) -> String {
+    let forwarded = trust_proxy
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()
+        })
+        .flatten()
+        .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    match forwarded.or(peer.map(|p| p.ip())) {
+        Some(IpAddr::V4(ip)) => ip.to_string(),
+        Some(IpAddr::V6(ip)) => {
+            let s = ip.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".to_string(),
+    }
+}
+
 /// The limits on account endpoints.
 pub struct AuthLimits {
     /// Sign-in and sign-up attempts from one IP address.
@@ -86,6 +119,20 @@ impl Default for AuthLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_key_trusts_forwarded_for_only_when_told() {
+        let peer = Some("10.0.0.2:5000".parse().unwrap());
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        assert_eq!(client_key(&headers, peer, false), "10.0.0.2");
+        assert_eq!(client_key(&headers, peer, true), "203.0.113.9");
+        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_key(&headers, peer, true), "10.0.0.2");
+        headers.insert("x-forwarded-for", "2001:db8:1:2:3:4:5:6".parse().unwrap());
+        assert_eq!(client_key(&headers, peer, true), "2001:db8:1:2::/64");
+        assert_eq!(client_key(&http::HeaderMap::new(), None, true), "unknown");
+    }
 
     #[test]
     fn the_limit_holds_within_a_window_and_resets_after() {

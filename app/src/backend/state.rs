@@ -36,6 +36,8 @@ pub struct Settings {
     pub secret: String,
     /// Sign-in providers that are configured (their buttons show on the sign-in page).
     pub oauth_providers: Vec<ProviderConfig>,
+    /// A reverse proxy in front sets `X-Forwarded-For` (LODESTAR_TRUST_PROXY).
+    pub trust_proxy: bool,
 }
 
 impl Settings {
