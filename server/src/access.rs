@@ -34,13 +34,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             .into_response();
     }
     if request.method() == Method::GET && is_protected(&path) {
-        let cookies = request
-            .headers()
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok());
-        let token = cookies
-            .and_then(sessions::token_from_cookie_header)
-            .map(str::to_string);
+        let token = sessions::token_from_headers(request.headers()).map(str::to_string);
         if !has_live_session(&state, token).await {
             let target = request
                 .uri()
