@@ -73,7 +73,7 @@ async fn apps_get_a_first_key_stored_only_as_a_digest(test: &TestDb) {
 
     let duplicate = apps::create(db, ada.id, " checkout ", "").await;
     assert!(
-        matches!(duplicate, Err(ServiceError::Conflict(_))),
+        matches!(duplicate, Err(ServiceError::Invalid { field: "name", .. })),
         "{duplicate:?}"
     );
     for bad in ["", "   ", &"x".repeat(65)] {

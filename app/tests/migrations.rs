@@ -2,7 +2,7 @@
 use app::backend::testing::TestDb;
 use migration::{Migrator, MigratorTrait, SchemaManager};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "users",
     "identities",
     "sessions",
@@ -12,6 +12,7 @@ const TABLES: [&str; 9] = [
     "device_sessions",
     "app_metrics",
     "oauth_states",
+    "app_purges",
 ];
 
 const LOG_INDEXES: [&str; 2] = ["logs_app_ts", "logs_app_level_ts"];

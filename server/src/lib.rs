@@ -7,3 +7,4 @@ pub mod health;
 pub mod oauth;
 pub mod router;
 pub mod serve;
+pub mod workers;

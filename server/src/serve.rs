@@ -14,6 +14,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let state = AppState::new(leptos_options, db.clone(), settings);
     let public_url = state.settings.public_url.clone();
+    let purger = crate::workers::spawn_purger(&state);
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "Lodestar is listening on {public_url}");
@@ -24,6 +25,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down: requests finished, closing the database");
+    purger.abort();
     db.close().await.ok();
     Ok(())
 }

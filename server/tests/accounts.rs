@@ -1,11 +1,11 @@
 //! Email + password accounts and sessions through the real router, on both engines: the
 //! server functions the pages call, the page guard and the Origin check.
+mod common;
+
 use app::{
     backend::{
-        AppState,
         entities::sessions as session_rows,
         services::{sessions, users},
-        state::Settings,
         testing::TestDb,
     },
     on_both_databases,
@@ -16,112 +16,13 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 use chrono::{Duration, Utc};
-use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
+use common::{Answer, PASSWORD, call, page, router, router_with, send, settings, sign_up};
 use sea_orm::EntityTrait;
-use tower::ServiceExt;
-
-const ORIGIN: &str = "http://127.0.0.1:3000";
-const PASSWORD: &str = "correct horse battery";
-
-fn router(test: &TestDb) -> Router {
-    router_behind_proxy(test, false)
-}
-
-fn router_behind_proxy(test: &TestDb, trust_proxy: bool) -> Router {
-    server::router::build(AppState::new(
-        LeptosOptions::builder().output_name("lodestar").build(),
-        test.db.clone(),
-        Settings {
-            public_url: ORIGIN.into(),
-            secret: "s".repeat(64),
-            oauth_providers: Vec::new(),
-            trust_proxy,
-        },
-    ))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    /// The session token this answer hands to the browser, if any.
-    fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .find_map(|v| {
-                let v = v.to_str().ok()?;
-                let token = v.strip_prefix("lodestar_session=")?.split(';').next()?;
-                (!token.is_empty()).then(|| token.to_string())
-            })
-    }
-}
-
-async fn send(router: &Router, request: Request<Body>) -> Answer {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let body = String::from_utf8_lossy(&body.collect().await.unwrap().to_bytes()).into_owned();
-    Answer {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    }
-}
-
-/// A server function call as the page's form makes it.
-async fn call(
-    router: &Router,
-    function: &str,
-    form: &[(&str, &str)],
-    token: Option<&str>,
-) -> Answer {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", app::model::account::encode_query_value(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut request = Request::post(format!("/app/auth/{function}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN);
-    if let Some(token) = token {
-        request = request.header(header::COOKIE, format!("lodestar_session={token}"));
-    }
-    send(router, request.body(Body::from(body)).unwrap()).await
-}
-
-async fn page(router: &Router, path: &str, token: Option<&str>) -> Answer {
-    let mut request = Request::get(path);
-    if let Some(token) = token {
-        request = request.header(header::COOKIE, format!("other=1; lodestar_session={token}"));
-    }
-    send(router, request.body(Body::empty()).unwrap()).await
-}
-
-async fn sign_up(router: &Router, name: &str, email: &str) -> String {
-    let answer = call(
-        router,
-        "sign_up",
-        &[
-            ("name", name),
-            ("email", email),
-            ("password", PASSWORD),
-            ("next", "/dashboard"),
-        ],
-        None,
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    answer.session_cookie().expect("sign-up signs in")
-}
 
 async fn sign_in(router: &Router, email: &str, password: &str, token: Option<&str>) -> Answer {
     call(
         router,
-        "sign_in",
+        "auth/sign_in",
         &[("email", email), ("password", password)],
         token,
     )
@@ -132,7 +33,7 @@ async fn sign_up_sign_out_and_sign_in_again(test: &TestDb) {
     let router = router(test);
     let token = sign_up(&router, "Ada Lovelace", "Ada@Example.com").await;
 
-    let malformed = call(&router, "sign_up", &[], None).await; // no fields at all
+    let malformed = call(&router, "auth/sign_up", &[], None).await; // no fields at all
     assert_eq!(
         malformed.status,
         StatusCode::BAD_REQUEST,
@@ -149,7 +50,7 @@ async fn sign_up_sign_out_and_sign_in_again(test: &TestDb) {
     );
     assert!(dashboard.body.contains("No apps yet."));
 
-    let out = call(&router, "sign_out", &[], Some(&token)).await;
+    let out = call(&router, "auth/sign_out", &[], Some(&token)).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     let cleared = out
         .headers
@@ -194,7 +95,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer(test: &TestDb) {
 
     let short = call(
         &router,
-        "sign_up",
+        "auth/sign_up",
         &[
             ("name", "Bob"),
             ("email", "bob@example.com"),
@@ -211,7 +112,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer(test: &TestDb) {
     );
     let taken = call(
         &router,
-        "sign_up",
+        "auth/sign_up",
         &[
             ("name", "Ada 2"),
             ("email", "ADA@example.com"),
@@ -276,7 +177,13 @@ async fn attempts_are_limited_per_ip_across_accounts_and_providers(test: &TestDb
 
 async fn behind_a_trusted_proxy_each_client_has_its_own_limit(test: &TestDb) {
     for trust_proxy in [true, false] {
-        let router = router_behind_proxy(test, trust_proxy);
+        let router = router_with(
+            test,
+            app::backend::state::Settings {
+                trust_proxy,
+                ..settings()
+            },
+        );
         let attempt = |client: &'static str, i: usize| {
             let router = router.clone();
             async move {
@@ -340,10 +247,10 @@ async fn sign_out_of_all_devices_ends_every_session(test: &TestDb) {
         .unwrap();
     let bob = sign_up(&router, "Bob", "bob@example.com").await;
 
-    let anonymous = call(&router, "sign_out_everywhere", &[], None).await;
+    let anonymous = call(&router, "auth/sign_out_everywhere", &[], None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 
-    let answer = call(&router, "sign_out_everywhere", &[], Some(&phone)).await;
+    let answer = call(&router, "auth/sign_out_everywhere", &[], Some(&phone)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     for token in [&laptop, &phone] {
         assert!(sessions::resolve(&test.db, token).await.unwrap().is_none());

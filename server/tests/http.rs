@@ -1,30 +1,16 @@
 //! The router in-process, on both engines: health in both states, the landing page, request
 //! ids and compression.
-use app::{
-    backend::{AppState, state::Settings, testing::TestDb},
-    on_both_databases,
-};
+mod common;
+
+use app::{backend::testing::TestDb, on_both_databases};
 use axum::{
     Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
+use common::router;
 use tower::ServiceExt;
-
-fn router(test: &TestDb) -> Router {
-    server::router::build(AppState::new(
-        LeptosOptions::builder().output_name("lodestar").build(),
-        test.db.clone(),
-        Settings {
-            public_url: "http://127.0.0.1:3000".into(),
-            secret: "s".repeat(64),
-            oauth_providers: Vec::new(),
-            trust_proxy: false,
-        },
-    ))
-}
 
 async fn get(
     router: &Router,

@@ -1,6 +1,8 @@
 //! "Sign in with Google" (and GitHub) end to end, on both engines: Lodestar's router runs
 //! in-process, the provider is a fake served on 127.0.0.1 that checks the client secret and the
 //! PKCE verifier the way a real one does.
+mod common;
+
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex, MutexGuard},
@@ -8,7 +10,6 @@ use std::{
 
 use app::{
     backend::{
-        AppState,
         entities::{identities, oauth_states, sessions as session_rows, users},
         secrets,
         services::{oauth::ProviderConfig, sessions, users as user_service},
@@ -25,7 +26,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{self, post},
 };
-use leptos::config::LeptosOptions;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -244,8 +244,7 @@ async fn harness_with_secret<'a>(test: &'a TestDb, client_secret: &str) -> Harne
         ],
         trust_proxy: false,
     };
-    let options = LeptosOptions::builder().output_name("lodestar").build();
-    let lodestar = server::router::build(AppState::new(options, test.db.clone(), settings));
+    let lodestar = common::router_with(test, settings);
     Harness {
         test,
         lodestar,

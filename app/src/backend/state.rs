@@ -14,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub auth_limits: Arc<AuthLimits>,
+    /// Wakes the background purge of deleted apps' lines (see `services::purges`).
+    pub purge_signal: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -23,6 +25,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             auth_limits: Arc::new(AuthLimits::default()),
+            purge_signal: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

@@ -1,6 +1,16 @@
 //! View pieces shared by several pages.
+mod app_layout;
+mod app_tabs;
+mod copy_button;
+mod form_feedback;
+mod quick_start;
 mod signed_in;
 mod site_chrome;
 
+pub use app_layout::{AppLayout, AppsChanged};
+pub use app_tabs::{AppNotFound, AppTabs, use_app_id};
+pub use copy_button::CopyButton;
+pub use form_feedback::{FieldError, FormError, use_hydrated};
+pub use quick_start::QuickStart;
 pub use signed_in::{AppHeader, SignedIn};
 pub use site_chrome::{Logo, SiteFooter, SiteHeader};

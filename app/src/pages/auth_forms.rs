@@ -4,11 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::{
-        AppError,
-        auth::{SignIn, SignUp, sign_in_providers},
-    },
-    components::Logo,
+    api::auth::{SignIn, SignUp, sign_in_providers},
+    components::{FormError, Logo},
     model::account::{encode_query_value, safe_next, sign_in_error_message},
 };
 
@@ -136,15 +133,5 @@ fn ProviderButtons(next: Signal<String>) -> impl IntoView {
                 })
             }}
         </Transition>
-    }
-}
-
-/// A server function's error, in place above the submit button.
-#[component]
-fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|e| view! { <p class="alert alert-danger" role="alert">{e.to_string()}</p> })
     }
 }

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{SiteFooter, SiteHeader};
+use crate::{
+    components::{QuickStart, SiteFooter, SiteHeader},
+    model::apps::Target,
+};
 
 /// `/`: what Lodestar is, for someone deciding whether to run it.
 #[component]
@@ -30,7 +33,10 @@ pub fn LandingPage() -> impl IntoView {
                             <li>"Works with Sentry SDKs"</li>
                         </ul>
                     </div>
-                    <QuickStart/>
+                    <QuickStart target=Target::example()>
+                        "Replace " <code>"sk_…"</code> " with the API key Lodestar shows when you "
+                        "register an app."
+                    </QuickStart>
                 </section>
                 <section id="features" class="features" aria-label="Features">
                     <Feature
@@ -89,87 +95,5 @@ fn Feature(title: &'static str, body: &'static str, icon: &'static str) -> impl 
             <h2>{title}</h2>
             <p>{body}</p>
         </article>
-    }
-}
-
-/// The ways to send a first line, one tab each.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sample {
-    Python,
-    Curl,
-    Sentry,
-}
-
-impl Sample {
-    const ALL: [Sample; 3] = [Sample::Python, Sample::Curl, Sample::Sentry];
-
-    fn label(self) -> &'static str {
-        match self {
-            Sample::Python => "Python",
-            Sample::Curl => "curl",
-            Sample::Sentry => "Sentry SDK",
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            Sample::Python => {
-                "pip install lodestar\n\n\
-                 import logging, lodestar\n\
-                 lodestar.init(api_key=\"sk_…\", dsn=\"https://lodestar.example.com\")\n\
-                 logging.getLogger(\"checkout\").error(\"payment declined\", extra={\"order\": 42})"
-            }
-            Sample::Curl => {
-                "curl https://lodestar.example.com/ingest \\\n  \
-                 -H \"Authorization: Bearer sk_…\" \\\n  \
-                 -H \"Content-Type: application/json\" \\\n  \
-                 -d '{\"logs\":[{\"level\":\"error\",\"service\":\"checkout\",\n        \
-                 \"message\":\"payment declined\"}]}'"
-            }
-            Sample::Sentry => {
-                "# any official Sentry SDK: change the DSN, keep your code\n\
-                 import sentry_sdk\n\
-                 sentry_sdk.init(\n    \
-                 dsn=\"https://<public_key>@lodestar.example.com/<app_id>\",\n    \
-                 enable_logs=True,\n\
-                 )"
-            }
-        }
-    }
-}
-
-#[component]
-fn QuickStart() -> impl IntoView {
-    let (selected, set_selected) = signal(Sample::Python);
-    view! {
-        <div id="quick-start" class="quick-start">
-            <div class="quick-start-bar">
-                <div class="tabs" role="tablist" aria-label="Send your first line">
-                    {Sample::ALL
-                        .into_iter()
-                        .map(|sample| {
-                            view! {
-                                <button
-                                    type="button"
-                                    role="tab"
-                                    class="tab"
-                                    aria-selected=move || (selected.get() == sample).to_string()
-                                    on:click=move |_| set_selected.set(sample)
-                                >
-                                    {sample.label()}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </div>
-            <pre class="code-block" role="tabpanel" aria-label=move || selected.get().label()>
-                <code>{move || selected.get().code()}</code>
-            </pre>
-            <p class="quick-start-note">
-                "Replace " <code>"sk_…"</code> " with the API key that "
-                <code>"lodestar app create"</code> " prints."
-            </p>
-        </div>
     }
 }

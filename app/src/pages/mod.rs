@@ -1,9 +1,15 @@
 //! One routed page per file.
+mod app_home;
+mod app_new;
+mod app_settings;
 mod auth_forms;
 mod dashboard;
 mod landing;
 mod not_found;
 
+pub use app_home::AppHomePage;
+pub use app_new::NewAppPage;
+pub use app_settings::AppSettingsPage;
 pub use auth_forms::{SignInPage, SignUpPage};
 pub use dashboard::DashboardPage;
 pub use landing::LandingPage;

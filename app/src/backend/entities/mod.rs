@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table (see migration/ for the schema they mirror).
 pub mod api_keys;
 pub mod app_metrics;
+pub mod app_purges;
 pub mod apps;
 pub mod device_sessions;
 pub mod identities;

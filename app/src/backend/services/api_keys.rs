@@ -1,6 +1,12 @@
+//! API keys: generated once, stored as a SHA-256 digest plus a short display prefix,
+//! listed and revoked by the app's owner.
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
+};
 
+use super::apps;
 use crate::backend::{ServiceError, entities::api_keys, secrets};
 
 /// `sk_` + 43 base62 characters: 256 bits of entropy.
@@ -40,8 +46,11 @@ pub async fn create(
     name: &str,
 ) -> Result<NewKey, ServiceError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(ServiceError::invalid("name", "must be 1 to 64 characters"));
+    if name.is_empty() {
+        return Err(ServiceError::invalid("name", "give the key a name"));
+    }
+    if name.chars().count() > 64 {
+        return Err(ServiceError::invalid("name", "must be at most 64 characters"));
     }
     let key = generate();
     let row = api_keys::ActiveModel {
@@ -58,6 +67,54 @@ pub async fn create(
         .exec_with_returning(db)
         .await?;
     Ok(NewKey { key, record })
+}
+
+/// A new key for an app `owner_id` owns.
+pub async fn create_owned(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    app_id: i64,
+    name: &str,
+) -> Result<NewKey, ServiceError> {
+    apps::owned(db, owner_id, app_id).await?;
+    create(db, app_id, name).await
+}
+
+/// Every key of an app `owner_id` owns, revoked ones included, oldest first.
+pub async fn list_owned(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    app_id: i64,
+) -> Result<Vec<api_keys::Model>, ServiceError> {
+    apps::owned(db, owner_id, app_id).await?;
+    Ok(api_keys::Entity::find()
+        .filter(api_keys::Column::AppId.eq(app_id))
+        .order_by_asc(api_keys::Column::CreatedAt)
+        .order_by_asc(api_keys::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes key `key_id` of app `app_id`; from this moment `authenticate` refuses it.
+/// Revoking a revoked key changes nothing. Another owner's key is not found.
+pub async fn revoke_owned(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    app_id: i64,
+    key_id: i64,
+) -> Result<api_keys::Model, ServiceError> {
+    apps::owned(db, owner_id, app_id).await?;
+    let key = api_keys::Entity::find_by_id(key_id)
+        .filter(api_keys::Column::AppId.eq(app_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("key {key_id}")))?;
+    if key.revoked_at.is_some() {
+        return Ok(key);
+    }
+    let mut row: api_keys::ActiveModel = key.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    Ok(row.update(db).await?)
 }
 
 /// The live (not revoked) key whose digest matches `key`, if any: one indexed read.

@@ -3,5 +3,6 @@
 pub mod api_keys;
 pub mod apps;
 pub mod oauth;
+pub mod purges;
 pub mod sessions;
 pub mod users;
