@@ -34,8 +34,8 @@ run: bootstrap-build build
 	./target/release/lodestar serve
 
 build: bootstrap-build
-	@$(call step,cargo leptos build --release)
-	cargo leptos build --release
+	@$(call step,cargo leptos build --release --split)
+	cargo leptos build --release --split
 
 dev: bootstrap-build
 	cargo leptos watch

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
 
 use crate::pages::{
-    AppHomePage, AppSettingsPage, DashboardPage, LandingPage, NewAppPage, NotFoundPage, SignInPage,
-    SignUpPage,
+    AppHomeRoute, AppSettingsRoute, DashboardPage, LandingPage, NewAppRoute, NotFoundPage,
+    SignInPage, SignUpPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -45,11 +45,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=SignInPage/>
                 <Route path=path!("/signup") view=SignUpPage/>
                 <Route path=path!("/dashboard") view=DashboardPage/>
-                <Route path=path!("/apps/new") view=NewAppPage/>
+                <Route path=path!("/apps/new") view={Lazy::<NewAppRoute>::new()}/>
                 // Async: the answer waits for the app's data, so another user's (or a deleted)
                 // app is a real 404 rather than a 200 whose body says "not found".
-                <Route path=path!("/apps/:id") view=AppHomePage ssr=SsrMode::Async/>
-                <Route path=path!("/apps/:id/settings") view=AppSettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/apps/:id") view={Lazy::<AppHomeRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/apps/:id/settings") view={Lazy::<AppSettingsRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

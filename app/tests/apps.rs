@@ -68,7 +68,9 @@ async fn keys_are_created_listed_and_revoked_at_once(test: &TestDb) {
     let db = &test.db;
     let ada = user(db, "ada@example.com").await;
     let (app, first) = apps::create(db, ada, "checkout", "").await.unwrap();
-    let second = keys::create_owned(db, ada, app.id, " worker ").await.unwrap();
+    let second = keys::create_owned(db, ada, app.id, " worker ")
+        .await
+        .unwrap();
     assert_eq!(second.record.name, "worker");
     assert_ne!(first.key, second.key);
     assert_eq!(second.record.key_sha256, sha256_hex(&second.key));
@@ -80,16 +82,27 @@ async fn keys_are_created_listed_and_revoked_at_once(test: &TestDb) {
 
     let found = keys::authenticate(db, &second.key).await.unwrap().unwrap();
     assert_eq!(found.id, second.record.id);
-    let revoked = keys::revoke_owned(db, ada, app.id, second.record.id).await.unwrap();
+    let revoked = keys::revoke_owned(db, ada, app.id, second.record.id)
+        .await
+        .unwrap();
     let at = revoked.revoked_at.expect("revoked");
     assert!(keys::authenticate(db, &second.key).await.unwrap().is_none());
     assert!(keys::authenticate(db, &first.key).await.unwrap().is_some());
-    let again = keys::revoke_owned(db, ada, app.id, second.record.id).await.unwrap();
-    assert_eq!(again.revoked_at, Some(at), "revoking twice keeps the first time");
+    let again = keys::revoke_owned(db, ada, app.id, second.record.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.revoked_at,
+        Some(at),
+        "revoking twice keeps the first time"
+    );
 
     for bad in ["", "  ", &"k".repeat(65)] {
         let invalid = keys::create_owned(db, ada, app.id, bad).await;
-        assert!(matches!(invalid, Err(ServiceError::Invalid { field: "name", .. })), "{bad:?}");
+        assert!(
+            matches!(invalid, Err(ServiceError::Invalid { field: "name", .. })),
+            "{bad:?}"
+        );
     }
 }
 
@@ -99,21 +112,39 @@ async fn apps_are_renamed_rotated_and_unique_per_owner(test: &TestDb) {
     let bob = user(db, "bob@example.com").await;
     let (checkout, _) = apps::create(db, ada, "checkout", "").await.unwrap();
     apps::create(db, ada, "billing", "").await.unwrap();
-    apps::create(db, bob, "checkout", "").await.expect("names are unique per owner only");
+    apps::create(db, bob, "checkout", "")
+        .await
+        .expect("names are unique per owner only");
 
     let clash = apps::update(db, ada, checkout.id, "billing", "").await;
-    assert!(matches!(clash, Err(ServiceError::Invalid { field: "name", .. })), "{clash:?}");
+    assert!(
+        matches!(clash, Err(ServiceError::Invalid { field: "name", .. })),
+        "{clash:?}"
+    );
     let same = apps::update(db, ada, checkout.id, "checkout", "now with a description").await;
     assert_eq!(same.unwrap().description, "now with a description");
-    let renamed = apps::update(db, ada, checkout.id, " payments ", "").await.unwrap();
+    let renamed = apps::update(db, ada, checkout.id, " payments ", "")
+        .await
+        .unwrap();
     assert_eq!(renamed.name, "payments");
     let long = apps::update(db, ada, checkout.id, "payments", &"d".repeat(1001)).await;
-    assert!(matches!(long, Err(ServiceError::Invalid { field: "description", .. })));
+    assert!(matches!(
+        long,
+        Err(ServiceError::Invalid {
+            field: "description",
+            ..
+        })
+    ));
 
     let rotated = apps::rotate_public_key(db, ada, checkout.id).await.unwrap();
     assert_ne!(rotated.public_key, checkout.public_key);
     assert_eq!(rotated.public_key.len(), 32);
-    let names: Vec<_> = apps::list(db, ada).await.unwrap().into_iter().map(|a| a.name).collect();
+    let names: Vec<_> = apps::list(db, ada)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
     assert_eq!(names, ["billing", "payments"]);
 }
 
@@ -148,9 +179,21 @@ async fn deleted_apps_lose_keys_at_once_and_lines_in_the_background(test: &TestD
     metric(db, doomed.id, now / 60_000_000, 12, 0).await;
 
     let wrong = apps::delete(db, ada, doomed.id, "kept").await;
-    assert!(matches!(wrong, Err(ServiceError::Invalid { field: "confirm_name", .. })));
+    assert!(matches!(
+        wrong,
+        Err(ServiceError::Invalid {
+            field: "confirm_name",
+            ..
+        })
+    ));
     apps::delete(db, ada, doomed.id, " doomed ").await.unwrap();
-    assert!(app_rows::Entity::find_by_id(doomed.id).one(db).await.unwrap().is_none());
+    assert!(
+        app_rows::Entity::find_by_id(doomed.id)
+            .one(db)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(keys::authenticate(db, &key.key).await.unwrap().is_none());
     let orphans = api_keys::Entity::find()
         .filter(api_keys::Column::AppId.eq(doomed.id))
@@ -159,7 +202,11 @@ async fn deleted_apps_lose_keys_at_once_and_lines_in_the_background(test: &TestD
         .unwrap();
     assert_eq!(orphans, 0, "keys go with the app");
     assert!(purges::is_pending(db, doomed.id).await.unwrap());
-    assert_eq!(lines_of(db, doomed.id).await, 12, "lines wait for the purge");
+    assert_eq!(
+        lines_of(db, doomed.id).await,
+        12,
+        "lines wait for the purge"
+    );
 
     // A new app never takes the deleted one's id, so it cannot inherit its lines.
     let (next, _) = apps::create(db, ada, "next", "").await.unwrap();
@@ -167,7 +214,11 @@ async fn deleted_apps_lose_keys_at_once_and_lines_in_the_background(test: &TestD
 
     assert_eq!(purges::run_pending(db, 5).await.unwrap(), 12);
     assert_eq!(lines_of(db, doomed.id).await, 0);
-    assert_eq!(lines_of(db, kept.id).await, 3, "other apps keep their lines");
+    assert_eq!(
+        lines_of(db, kept.id).await,
+        3,
+        "other apps keep their lines"
+    );
     let metrics = app_metrics::Entity::find()
         .filter(app_metrics::Column::AppId.eq(doomed.id))
         .count(db)
@@ -175,7 +226,11 @@ async fn deleted_apps_lose_keys_at_once_and_lines_in_the_background(test: &TestD
         .unwrap();
     assert_eq!(metrics, 0);
     assert!(!purges::is_pending(db, doomed.id).await.unwrap());
-    assert_eq!(purges::run_pending(db, 5).await.unwrap(), 0, "nothing left to do");
+    assert_eq!(
+        purges::run_pending(db, 5).await.unwrap(),
+        0,
+        "nothing left to do"
+    );
 }
 
 /// Bob acting on Ada's app or key: not found, and nothing of Ada's changes.
@@ -195,16 +250,37 @@ async fn another_owner_cannot_touch_an_app_or_its_keys(test: &TestDb) {
     let before = snapshot().await;
 
     let not_found = |result: Result<(), ServiceError>, what: &str| {
-        assert!(matches!(result, Err(ServiceError::NotFound(_))), "{what}: {result:?}");
+        assert!(
+            matches!(result, Err(ServiceError::NotFound(_))),
+            "{what}: {result:?}"
+        );
     };
     not_found(apps::owned(db, bob, app.id).await.map(drop), "owned");
-    not_found(apps::update(db, bob, app.id, "x", "").await.map(drop), "update");
-    not_found(apps::rotate_public_key(db, bob, app.id).await.map(drop), "rotate");
+    not_found(
+        apps::update(db, bob, app.id, "x", "").await.map(drop),
+        "update",
+    );
+    not_found(
+        apps::rotate_public_key(db, bob, app.id).await.map(drop),
+        "rotate",
+    );
     not_found(apps::delete(db, bob, app.id, "checkout").await, "delete");
-    not_found(keys::list_owned(db, bob, app.id).await.map(drop), "list keys");
-    not_found(keys::create_owned(db, bob, app.id, "k").await.map(drop), "create key");
-    not_found(keys::revoke_owned(db, bob, app.id, key_id).await.map(drop), "revoke");
-    not_found(keys::revoke_owned(db, bob, bobs.id, key_id).await.map(drop), "revoke via own app");
+    not_found(
+        keys::list_owned(db, bob, app.id).await.map(drop),
+        "list keys",
+    );
+    not_found(
+        keys::create_owned(db, bob, app.id, "k").await.map(drop),
+        "create key",
+    );
+    not_found(
+        keys::revoke_owned(db, bob, app.id, key_id).await.map(drop),
+        "revoke",
+    );
+    not_found(
+        keys::revoke_owned(db, bob, bobs.id, key_id).await.map(drop),
+        "revoke via own app",
+    );
     let listed = apps::list(db, bob).await.unwrap();
     assert_eq!(listed.len(), 1);
 

@@ -54,7 +54,13 @@ async fn register_an_app_see_the_key_once_and_manage_keys(test: &TestDb) {
     // Only the digest is stored, and no later answer or page shows the key again.
     let stored = api_keys::Entity::find().all(&test.db).await.unwrap();
     assert_eq!(stored[0].key_sha256, sha256_hex(&key));
-    let keys = call(&router, "apps/keys", &[("app_id", &app_id.to_string())], Some(&ada)).await;
+    let keys = call(
+        &router,
+        "apps/keys",
+        &[("app_id", &app_id.to_string())],
+        Some(&ada),
+    )
+    .await;
     assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
     assert!(!keys.body.contains(&key));
     assert_eq!(keys.json()[0]["prefix"], key[..10]);
@@ -81,7 +87,12 @@ async fn register_an_app_see_the_key_once_and_manage_keys(test: &TestDb) {
     let second = second.json();
     let second_key = second["api_key"].as_str().unwrap().to_string();
     let second_id = second["key"]["id"].as_i64().unwrap().to_string();
-    assert!(services::api_keys::authenticate(&test.db, &second_key).await.unwrap().is_some());
+    assert!(
+        services::api_keys::authenticate(&test.db, &second_key)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let revoked = call(
         &router,
         "apps/revoke_key",
@@ -90,13 +101,35 @@ async fn register_an_app_see_the_key_once_and_manage_keys(test: &TestDb) {
     )
     .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
-    assert!(revoked.json()["revoked"].is_string());
-    assert!(services::api_keys::authenticate(&test.db, &second_key).await.unwrap().is_none());
-    assert!(services::api_keys::authenticate(&test.db, &key).await.unwrap().is_some());
+    let listed = call(
+        &router,
+        "apps/keys",
+        &[("app_id", &app_id.to_string())],
+        Some(&ada),
+    )
+    .await;
+    assert!(listed.json()[1]["revoked"].is_string(), "{}", listed.body);
+    assert!(
+        services::api_keys::authenticate(&test.db, &second_key)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        services::api_keys::authenticate(&test.db, &key)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // Without a session, nothing answers.
     let anonymous = call(&router, "apps/list", &[], None).await;
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{}", anonymous.body);
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        anonymous.body
+    );
 }
 
 async fn mistakes_are_reported_on_their_field(test: &TestDb) {
@@ -118,8 +151,17 @@ async fn mistakes_are_reported_on_their_field(test: &TestDb) {
             Some(&ada),
         )
         .await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{name:?}: {}", answer.body);
-        assert_eq!(field_error(&answer), ("name".into(), message.into()), "{name:?}");
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{name:?}: {}",
+            answer.body
+        );
+        assert_eq!(
+            field_error(&answer),
+            ("name".into(), message.into()),
+            "{name:?}"
+        );
     }
     let missing = call(&router, "apps/create", &[("description", "")], Some(&ada)).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
@@ -156,7 +198,13 @@ async fn another_users_app_and_keys_are_not_found(test: &TestDb) {
     let bob = sign_up(&router, "Bob", "bob@example.com").await;
     let created = create_app(&router, &ada, "checkout").await;
     let app_id = created["app"]["id"].as_i64().unwrap().to_string();
-    let key_id = api_keys::Entity::find().one(&test.db).await.unwrap().unwrap().id.to_string();
+    let key_id = api_keys::Entity::find()
+        .one(&test.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
     let bobs = create_app(&router, &bob, "bob's app").await;
     let bobs_app = bobs["app"]["id"].as_i64().unwrap().to_string();
     let before = (
@@ -168,24 +216,45 @@ async fn another_users_app_and_keys_are_not_found(test: &TestDb) {
     let calls: [(&str, Vec<(&str, &str)>); 9] = [
         ("apps/get", vec![("app_id", a)]),
         ("apps/overview", vec![("app_id", a)]),
-        ("apps/update", vec![("app_id", a), ("name", "mine"), ("description", "")]),
+        (
+            "apps/update",
+            vec![("app_id", a), ("name", "mine"), ("description", "")],
+        ),
         ("apps/rotate_dsn", vec![("app_id", a)]),
-        ("apps/delete", vec![("app_id", a), ("confirm_name", "checkout")]),
+        (
+            "apps/delete",
+            vec![("app_id", a), ("confirm_name", "checkout")],
+        ),
         ("apps/keys", vec![("app_id", a)]),
         ("apps/create_key", vec![("app_id", a), ("name", "stolen")]),
         ("apps/revoke_key", vec![("app_id", a), ("key_id", &key_id)]),
         // Ada's key through Bob's own app.
-        ("apps/revoke_key", vec![("app_id", &bobs_app), ("key_id", &key_id)]),
+        (
+            "apps/revoke_key",
+            vec![("app_id", &bobs_app), ("key_id", &key_id)],
+        ),
     ];
     for (function, form) in &calls {
         let answer = call(&router, function, form, Some(&bob)).await;
-        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{function}: {}", answer.body);
-        assert_eq!(answer.json(), Value::String("NotFound".into()), "{function}");
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{function}: {}",
+            answer.body
+        );
+        assert_eq!(
+            answer.json(),
+            Value::String("NotFound".into()),
+            "{function}"
+        );
     }
     let listed = call(&router, "apps/list", &[], Some(&bob)).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["name"], "bob's app");
-    for path in [format!("/apps/{app_id}"), format!("/apps/{app_id}/settings")] {
+    for path in [
+        format!("/apps/{app_id}"),
+        format!("/apps/{app_id}/settings"),
+    ] {
         let shown = page(&router, &path, Some(&bob)).await;
         assert_eq!(shown.status, StatusCode::NOT_FOUND, "{path}");
         assert!(shown.body.contains("App not found"), "{path}");
@@ -213,12 +282,25 @@ async fn deleting_an_app_refuses_its_keys_at_once(test: &TestDb) {
     )
     .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
-    assert!(services::api_keys::authenticate(&test.db, key).await.unwrap().is_none());
-    assert!(services::purges::is_pending(&test.db, app_id.parse().unwrap()).await.unwrap());
+    assert!(
+        services::api_keys::authenticate(&test.db, key)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        services::purges::is_pending(&test.db, app_id.parse().unwrap())
+            .await
+            .unwrap()
+    );
     let gone = page(&router, &format!("/apps/{app_id}"), Some(&ada)).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     let again = create_app(&router, &ada, "checkout").await;
-    assert_ne!(again["app"]["id"].as_i64().unwrap().to_string(), app_id, "ids are not reused");
+    assert_ne!(
+        again["app"]["id"].as_i64().unwrap().to_string(),
+        app_id,
+        "ids are not reused"
+    );
 }
 
 on_both_databases!(

@@ -8,8 +8,8 @@ use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
-use http_body_util::BodyExt;
 use common::router;
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 async fn get(

@@ -46,26 +46,21 @@ pub async fn create_app(name: String, description: String) -> Result<CreatedApp,
     })
 }
 
-/// Renames the app and replaces its description.
+/// Renames the app and replaces its description. (Mutations answer nothing: the page
+/// reads the app again, and every answer type costs the browser bundle a decoder.)
 #[server(prefix = "/app", endpoint = "apps/update")]
-pub async fn update_app(
-    app_id: i64,
-    name: String,
-    description: String,
-) -> Result<AppView, AppError> {
+pub async fn update_app(app_id: i64, name: String, description: String) -> Result<(), AppError> {
     let (state, user) = server::owner().await?;
-    let app =
-        crate::backend::services::apps::update(&state.db, user.id, app_id, &name, &description)
-            .await?;
-    Ok(server::app_view(&state, app))
+    crate::backend::services::apps::update(&state.db, user.id, app_id, &name, &description).await?;
+    Ok(())
 }
 
 /// Gives the app a new DSN; the old one stops working.
 #[server(prefix = "/app", endpoint = "apps/rotate_dsn")]
-pub async fn rotate_dsn(app_id: i64) -> Result<AppView, AppError> {
+pub async fn rotate_dsn(app_id: i64) -> Result<(), AppError> {
     let (state, user) = server::owner().await?;
-    let app = crate::backend::services::apps::rotate_public_key(&state.db, user.id, app_id).await?;
-    Ok(server::app_view(&state, app))
+    crate::backend::services::apps::rotate_public_key(&state.db, user.id, app_id).await?;
+    Ok(())
 }
 
 /// Deletes the app (its name typed again as confirmation), then goes to the dashboard.
@@ -100,12 +95,10 @@ pub async fn create_key(app_id: i64, name: String) -> Result<CreatedKey, AppErro
 
 /// Revokes a key at once: ingest refuses it from the next request.
 #[server(prefix = "/app", endpoint = "apps/revoke_key")]
-pub async fn revoke_key(app_id: i64, key_id: i64) -> Result<KeyView, AppError> {
+pub async fn revoke_key(app_id: i64, key_id: i64) -> Result<(), AppError> {
     let (state, user) = server::owner().await?;
-    let key =
-        crate::backend::services::api_keys::revoke_owned(&state.db, user.id, app_id, key_id)
-            .await?;
-    Ok(server::key_view(key))
+    crate::backend::services::api_keys::revoke_owned(&state.db, user.id, app_id, key_id).await?;
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -9,7 +9,11 @@ pub fn use_app_id() -> Memo<Option<i64>> {
 
 /// The app's name and its sections as tabs.
 #[component]
-pub fn AppTabs(app_id: i64, #[prop(into)] name: String, #[prop(into)] description: String) -> impl IntoView {
+pub fn AppTabs(
+    app_id: i64,
+    #[prop(into)] name: String,
+    #[prop(into)] description: String,
+) -> impl IntoView {
     let path = use_location().pathname;
     let tab = move |href: String, label: &'static str| {
         let current = href.clone();

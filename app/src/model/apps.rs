@@ -173,7 +173,11 @@ mod tests {
     fn relative_times_read_naturally() {
         let s = 1_000_000;
         assert_eq!(ago(100 * s, 100 * s), "just now");
-        assert_eq!(ago(100 * s, 200 * s), "just now", "a future line is not negative");
+        assert_eq!(
+            ago(100 * s, 200 * s),
+            "just now",
+            "a future line is not negative"
+        );
         assert_eq!(ago(160 * s, 100 * s), "1 minute ago");
         assert_eq!(ago(3_700 * s, 100 * s), "1 hour ago");
         assert_eq!(ago(200_000 * s, 0), "2 days ago");
@@ -197,10 +201,16 @@ mod tests {
             dsn: "http://pk@127.0.0.1:3000/1".into(),
         };
         let python = Sample::Python.code(&target);
-        assert!(python.contains("lodestar.init(api_key=\"sk_abc\", dsn=\"http://127.0.0.1:3000\")"));
+        assert!(
+            python.contains("lodestar.init(api_key=\"sk_abc\", dsn=\"http://127.0.0.1:3000\")")
+        );
         let curl = Sample::Curl.code(&target);
         assert!(curl.starts_with("curl http://127.0.0.1:3000/ingest"));
         assert!(curl.contains("Bearer sk_abc"));
-        assert!(Sample::Sentry.code(&target).contains("dsn=\"http://pk@127.0.0.1:3000/1\""));
+        assert!(
+            Sample::Sentry
+                .code(&target)
+                .contains("dsn=\"http://pk@127.0.0.1:3000/1\"")
+        );
     }
 }

@@ -2,12 +2,10 @@
 //! waiting state once lines arrive, see the app dashboard issue.)
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 
 use crate::{
-    api::{
-        AppError,
-        apps::app_overview,
-    },
+    api::{AppError, apps::app_overview},
     components::{AppLayout, AppNotFound, AppTabs, CopyButton, QuickStart, SignedIn, use_app_id},
     model::{
         account::UserView,
@@ -31,9 +29,7 @@ fn AppHome() -> impl IntoView {
     let app_id = use_app_id();
     let data = Resource::new(
         move || app_id.get(),
-        |id| async move {
-            app_overview(id.ok_or(AppError::NotFound)?).await
-        },
+        |id| async move { app_overview(id.ok_or(AppError::NotFound)?).await },
     );
     view! {
         <Suspense fallback=|| view! { <div class="skeleton skeleton-block page-skeleton"></div> }>
@@ -94,5 +90,20 @@ fn Overview(app: AppView, summary: AppSummary) -> impl IntoView {
                 <CopyButton text=dsn label="Copy DSN"/>
             </div>
         </section>
+    }
+}
+
+/// The page's code is split from the main wasm bundle and loaded when the route is visited
+/// (`cargo leptos build --split`).
+pub struct AppHomeRoute;
+
+#[lazy_route]
+impl LazyRoute for AppHomeRoute {
+    fn data() -> Self {
+        AppHomeRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AppHomePage/> }.into_any()
     }
 }

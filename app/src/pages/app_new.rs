@@ -1,6 +1,7 @@
 //! `/apps/new`: register an app, then see its first key once, with a Quick Start.
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 
 use crate::{
     api::apps::CreateApp,
@@ -48,7 +49,12 @@ fn NewAppForm(action: ServerAction<CreateApp>) -> impl IntoView {
     let hydrated = use_hydrated();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let invalid = move |field: &'static str| {
-        move || error.get().is_some_and(|e| e.field() == Some(field)).then_some("true")
+        move || {
+            error
+                .get()
+                .is_some_and(|e| e.field() == Some(field))
+                .then_some("true")
+        }
     };
     view! {
         <header class="page-header">
@@ -131,5 +137,20 @@ fn AppCreated(created: CreatedApp, action: ServerAction<CreateApp>) -> impl Into
             <button class="button" type="button" on:click=move |_| action.clear()>"Add another app"</button>
             <a class="button button-primary" href="/dashboard">"Go to dashboard"</a>
         </div>
+    }
+}
+
+/// The page's code is split from the main wasm bundle and loaded when the route is visited
+/// (`cargo leptos build --split`).
+pub struct NewAppRoute;
+
+#[lazy_route]
+impl LazyRoute for NewAppRoute {
+    fn data() -> Self {
+        NewAppRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <NewAppPage/> }.into_any()
     }
 }

@@ -1,6 +1,7 @@
 //! `/apps/{id}/settings`: name and description, the DSN, API keys, and deleting the app.
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 
 use crate::{
     api::{
@@ -262,5 +263,20 @@ fn DangerZone(app: AppView) -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
+    }
+}
+
+/// The page's code is split from the main wasm bundle and loaded when the route is visited
+/// (`cargo leptos build --split`).
+pub struct AppSettingsRoute;
+
+#[lazy_route]
+impl LazyRoute for AppSettingsRoute {
+    fn data() -> Self {
+        AppSettingsRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <AppSettingsPage/> }.into_any()
     }
 }

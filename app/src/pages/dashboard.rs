@@ -53,7 +53,11 @@ fn AppList() -> impl IntoView {
 #[component]
 fn AppCard(app: AppSummary) -> impl IntoView {
     let last_line = app.last_line();
-    let errors_class = if app.errors_24h > 0 { "stat-value tone-danger" } else { "stat-value" };
+    let errors_class = if app.errors_24h > 0 {
+        "stat-value tone-danger"
+    } else {
+        "stat-value"
+    };
     view! {
         <article class="card app-card">
             <h2 class="card-title"><a href=format!("/apps/{}", app.id)>{app.name.clone()}</a></h2>

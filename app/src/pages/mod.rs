@@ -7,9 +7,9 @@ mod dashboard;
 mod landing;
 mod not_found;
 
-pub use app_home::AppHomePage;
-pub use app_new::NewAppPage;
-pub use app_settings::AppSettingsPage;
+pub use app_home::{AppHomePage, AppHomeRoute};
+pub use app_new::{NewAppPage, NewAppRoute};
+pub use app_settings::{AppSettingsPage, AppSettingsRoute};
 pub use auth_forms::{SignInPage, SignUpPage};
 pub use dashboard::DashboardPage;
 pub use landing::LandingPage;

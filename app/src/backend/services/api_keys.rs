@@ -50,7 +50,10 @@ pub async fn create(
         return Err(ServiceError::invalid("name", "give the key a name"));
     }
     if name.chars().count() > 64 {
-        return Err(ServiceError::invalid("name", "must be at most 64 characters"));
+        return Err(ServiceError::invalid(
+            "name",
+            "must be at most 64 characters",
+        ));
     }
     let key = generate();
     let row = api_keys::ActiveModel {

@@ -58,7 +58,10 @@ pub async fn owned(
 }
 
 /// The owner's apps, by name.
-pub async fn list(db: &DatabaseConnection, owner_id: i64) -> Result<Vec<apps::Model>, ServiceError> {
+pub async fn list(
+    db: &DatabaseConnection,
+    owner_id: i64,
+) -> Result<Vec<apps::Model>, ServiceError> {
     Ok(apps::Entity::find()
         .filter(apps::Column::OwnerId.eq(owner_id))
         .order_by_asc(apps::Column::Name)
