@@ -114,8 +114,10 @@ fn AppCreated(created: CreatedApp, action: ServerAction<CreateApp>) -> impl Into
         <section class="card key-reveal" aria-labelledby="key-title">
             <h2 id="key-title" class="card-title">"Your API key"</h2>
             <p class="alert alert-warn" role="status">
-                <strong>"Save this API key — shown only once."</strong>
-                " Lodestar keeps only a digest of it. If you lose it, create a new key in the app's settings."
+                <span>
+                    <strong>"Save this API key — shown only once."</strong>
+                    " Lodestar keeps only a digest of it. If you lose it, create a new key in the app's settings."
+                </span>
             </p>
             <div class="secret-row">
                 <code class="secret mono" data-testid="api-key">{api_key.clone()}</code>

@@ -145,8 +145,10 @@ fn Keys(app_id: i64) -> impl IntoView {
                 view! {
                     <div class="key-reveal" role="status">
                         <p class="alert alert-warn">
-                            <strong>"Save this API key — shown only once."</strong>
-                            {format!(" This is the key “{}”.", created.key.name)}
+                            <span>
+                                <strong>"Save this API key — shown only once."</strong>
+                                {format!(" This is the key “{}”.", created.key.name)}
+                            </span>
                         </p>
                         <div class="secret-row">
                             <code class="secret mono" data-testid="api-key">{key.clone()}</code>
