@@ -99,10 +99,30 @@ test('register an app, see its key once, manage keys and delete the app', async 
   await expect(rows.filter({ hasText: 'Default' })).toContainText('Active');
   await page.screenshot({ path: 'test-results/app-settings.png', fullPage: true });
 
+  // Loaded directly (not through the router), the page hydrates: the key form comes alive.
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Create key' })).toBeEnabled();
+    await expect(rows).toHaveCount(2);
+    await expect(page.getByTestId('api-key')).toHaveCount(0);
+  }
+
+  // Rename: the heading and the sidebar follow. Rotate the DSN: a new public key.
+  await page.locator('#app-name').fill('checkout-api');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'checkout-api' })).toBeVisible();
+  await expect(page.getByRole('complementary', { name: 'Apps' }).getByRole('link', { name: 'checkout-api' })).toBeVisible();
+  const oldDsn = (await page.getByTestId('dsn').textContent()) ?? '';
+  expect(oldDsn).toBe(dsn);
+  await page.getByText('Rotate DSN…').click();
+  await page.getByRole('button', { name: 'Rotate DSN' }).click();
+  await expect(page.getByTestId('dsn')).not.toHaveText(oldDsn);
+
   // Delete the app: the button waits for its name.
   const remove = page.getByRole('button', { name: 'Delete app' });
   await expect(remove).toBeDisabled();
-  await page.getByLabel('to confirm').fill('checkout');
+  await page.getByLabel('to confirm').fill('checkout-api');
   await expect(remove).toBeEnabled();
   await remove.click();
   await expect(page).toHaveURL('/dashboard');
@@ -117,7 +137,12 @@ test("another user's app answers not found", async ({ page, browser }) => {
   await page.getByLabel('Name').fill('private');
   await page.getByRole('button', { name: 'Create app' }).click();
   await expect(page.getByRole('heading', { name: 'private is ready' })).toBeVisible();
-  await page.getByRole('link', { name: 'Go to dashboard' }).click();
+  // "Add another app" starts over with an empty form; the key is gone from the page.
+  await page.getByRole('button', { name: 'Add another app' }).click();
+  await expect(page.getByRole('heading', { name: 'Add an app' })).toBeVisible();
+  await expect(page.getByLabel('Name')).toHaveValue('');
+  await expect(page.getByTestId('api-key')).toHaveCount(0);
+  await page.getByRole('link', { name: 'Cancel' }).click();
   await page.getByRole('link', { name: 'private' }).first().click();
   await expect(page).toHaveURL(/\/apps\/\d+$/);
   const url = page.url();

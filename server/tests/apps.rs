@@ -56,14 +56,14 @@ async fn register_an_app_see_the_key_once_and_manage_keys(test: &TestDb) {
     assert_eq!(stored[0].key_sha256, sha256_hex(&key));
     let keys = call(
         &router,
-        "apps/keys",
+        "apps/settings",
         &[("app_id", &app_id.to_string())],
         Some(&ada),
     )
     .await;
     assert_eq!(keys.status, StatusCode::OK, "{}", keys.body);
     assert!(!keys.body.contains(&key));
-    assert_eq!(keys.json()[0]["prefix"], key[..10]);
+    assert_eq!(keys.json()["keys"][0]["prefix"], key[..10]);
     for path in [
         "/dashboard".to_string(),
         format!("/apps/{app_id}"),
@@ -103,12 +103,16 @@ async fn register_an_app_see_the_key_once_and_manage_keys(test: &TestDb) {
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
     let listed = call(
         &router,
-        "apps/keys",
+        "apps/settings",
         &[("app_id", &app_id.to_string())],
         Some(&ada),
     )
     .await;
-    assert!(listed.json()[1]["revoked"].is_string(), "{}", listed.body);
+    assert!(
+        listed.json()["keys"][1]["revoked"].is_string(),
+        "{}",
+        listed.body
+    );
     assert!(
         services::api_keys::authenticate(&test.db, &second_key)
             .await
@@ -165,7 +169,7 @@ async fn mistakes_are_reported_on_their_field(test: &TestDb) {
     }
     let missing = call(&router, "apps/create", &[("description", "")], Some(&ada)).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
-    let bad_id = call(&router, "apps/get", &[("app_id", "abc")], Some(&ada)).await;
+    let bad_id = call(&router, "apps/settings", &[("app_id", "abc")], Some(&ada)).await;
     assert_eq!(bad_id.status, StatusCode::BAD_REQUEST, "{}", bad_id.body);
     assert_eq!(apps::Entity::find().count(&test.db).await.unwrap(), 1);
 
@@ -213,8 +217,8 @@ async fn another_users_app_and_keys_are_not_found(test: &TestDb) {
     );
 
     let a = app_id.as_str();
-    let calls: [(&str, Vec<(&str, &str)>); 9] = [
-        ("apps/get", vec![("app_id", a)]),
+    let calls: [(&str, Vec<(&str, &str)>); 8] = [
+        ("apps/settings", vec![("app_id", a)]),
         ("apps/overview", vec![("app_id", a)]),
         (
             "apps/update",
@@ -225,7 +229,6 @@ async fn another_users_app_and_keys_are_not_found(test: &TestDb) {
             "apps/delete",
             vec![("app_id", a), ("confirm_name", "checkout")],
         ),
-        ("apps/keys", vec![("app_id", a)]),
         ("apps/create_key", vec![("app_id", a), ("name", "stolen")]),
         ("apps/revoke_key", vec![("app_id", a), ("key_id", &key_id)]),
         // Ada's key through Bob's own app.

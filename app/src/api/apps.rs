@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::AppError;
-use crate::model::apps::{AppSummary, AppView, CreatedApp, CreatedKey, KeyView};
+use crate::model::apps::{AppSummary, AppView, CreatedApp, CreatedKey, SettingsView};
 
 /// The signed-in user's apps with their numbers of the last 24 hours.
 #[server(prefix = "/app", endpoint = "apps/list")]
@@ -15,12 +15,18 @@ pub async fn list_apps() -> Result<Vec<AppSummary>, AppError> {
     server::summaries(&state, list).await
 }
 
-/// One of the user's apps.
-#[server(prefix = "/app", endpoint = "apps/get")]
-pub async fn get_app(app_id: i64) -> Result<AppView, AppError> {
+/// One of the user's apps with every key, revoked ones included; never the keys themselves.
+#[server(prefix = "/app", endpoint = "apps/settings")]
+pub async fn app_settings(app_id: i64) -> Result<SettingsView, AppError> {
+    use crate::backend::services::{api_keys, apps};
+
     let (state, user) = server::owner().await?;
-    let app = crate::backend::services::apps::owned(&state.db, user.id, app_id).await?;
-    Ok(server::app_view(&state, app))
+    let app = apps::owned(&state.db, user.id, app_id).await?;
+    let keys = api_keys::list_owned(&state.db, user.id, app_id).await?;
+    Ok(SettingsView {
+        app: server::app_view(&state, app),
+        keys: keys.into_iter().map(server::key_view).collect(),
+    })
 }
 
 /// One of the user's apps with its numbers of the last 24 hours. (One call: a resource
@@ -71,14 +77,6 @@ pub async fn delete_app(app_id: i64, confirm_name: String) -> Result<(), AppErro
     state.purge_signal.notify_one();
     leptos_axum::redirect("/dashboard");
     Ok(())
-}
-
-/// Every key of the app, revoked ones included; never the keys themselves.
-#[server(prefix = "/app", endpoint = "apps/keys")]
-pub async fn list_keys(app_id: i64) -> Result<Vec<KeyView>, AppError> {
-    let (state, user) = server::owner().await?;
-    let keys = crate::backend::services::api_keys::list_owned(&state.db, user.id, app_id).await?;
-    Ok(keys.into_iter().map(server::key_view).collect())
 }
 
 /// A new key for the app: the only time it is readable.

@@ -49,6 +49,13 @@ pub struct KeyView {
     pub revoked: Option<String>,
 }
 
+/// What the settings page shows: the app and all of its keys, read together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    pub app: AppView,
+    pub keys: Vec<KeyView>,
+}
+
 /// The answer to creating an app: the only time its first key is readable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedApp {

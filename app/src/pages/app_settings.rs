@@ -6,7 +6,7 @@ use leptos_router::{LazyRoute, lazy_route};
 use crate::{
     api::{
         AppError,
-        apps::{CreateKey, DeleteApp, RevokeKey, RotateDsn, UpdateApp, get_app, list_keys},
+        apps::{CreateKey, DeleteApp, RevokeKey, RotateDsn, UpdateApp, app_settings},
     },
     components::{
         AppLayout, AppNotFound, AppTabs, AppsChanged, CopyButton, FieldError, FormError, SignedIn,
@@ -14,7 +14,7 @@ use crate::{
     },
     model::{
         account::UserView,
-        apps::{AppView, KeyView},
+        apps::{AppView, KeyView, SettingsView},
     },
 };
 
@@ -34,26 +34,38 @@ fn AppSettings() -> impl IntoView {
     let app_id = use_app_id();
     let update = ServerAction::<UpdateApp>::new();
     let rotate = ServerAction::<RotateDsn>::new();
+    let create_key = ServerAction::<CreateKey>::new();
+    let revoke_key = ServerAction::<RevokeKey>::new();
     let changed = expect_context::<AppsChanged>();
     Effect::new(move |_| {
         if matches!(update.value().get(), Some(Ok(_))) {
             changed.notify();
         }
     });
-    let app = Resource::new(
-        move || (app_id.get(), update.version().get(), rotate.version().get()),
-        |(id, ..)| async move { get_app(id.ok_or(AppError::NotFound)?).await },
+    // One resource for the whole page, read again after any change: a second resource nested
+    // in this one's view hydrated unreliably on a direct page load.
+    let settings = Resource::new(
+        move || {
+            (
+                app_id.get(),
+                update.version().get(),
+                rotate.version().get(),
+                create_key.version().get(),
+                revoke_key.version().get(),
+            )
+        },
+        |(id, ..)| async move { app_settings(id.ok_or(AppError::NotFound)?).await },
     );
     view! {
         <Transition fallback=|| view! { <div class="skeleton skeleton-block page-skeleton"></div> }>
             {move || Suspend::new(async move {
-                match app.await {
-                    Ok(app) => view! {
+                match settings.await {
+                    Ok(SettingsView { app, keys }) => view! {
                         <Title text=format!("{} settings", app.name)/>
                         <AppTabs app_id=app.id name=app.name.clone() description=app.description.clone()/>
                         <General app=app.clone() update/>
                         <Dsn app=app.clone() rotate/>
-                        <Keys app_id=app.id/>
+                        <Keys app_id=app.id keys create=create_key revoke=revoke_key/>
                         <DangerZone app/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <Title text="App not found"/><AppNotFound/> }.into_any(),
@@ -125,13 +137,12 @@ fn Dsn(app: AppView, rotate: ServerAction<RotateDsn>) -> impl IntoView {
 }
 
 #[component]
-fn Keys(app_id: i64) -> impl IntoView {
-    let create = ServerAction::<CreateKey>::new();
-    let revoke = ServerAction::<RevokeKey>::new();
-    let keys = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        move |_| list_keys(app_id),
-    );
+fn Keys(
+    app_id: i64,
+    keys: Vec<KeyView>,
+    create: ServerAction<CreateKey>,
+    revoke: ServerAction<RevokeKey>,
+) -> impl IntoView {
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let pending = create.pending();
@@ -158,14 +169,7 @@ fn Keys(app_id: i64) -> impl IntoView {
                     </div>
                 }
             })}
-            <Transition fallback=|| view! { <div class="skeleton skeleton-block"></div> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(list) => view! { <KeyTable app_id list revoke/> }.into_any(),
-                        Err(error) => view! { <p class="alert alert-danger" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <KeyTable app_id list=keys revoke/>
             <FormError error=revoke_error/>
             <ActionForm action=create attr:class="inline-form">
                 <input type="hidden" name="app_id" value=app_id/>
