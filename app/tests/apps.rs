@@ -76,7 +76,8 @@ async fn keys_are_created_listed_and_revoked_at_once(test: &TestDb) {
     assert_eq!(second.record.key_sha256, sha256_hex(&second.key));
     assert_eq!(second.record.display_prefix, second.key[..10]);
 
-    let listed = keys::list_owned(db, ada, app.id).await.unwrap();
+    let (owned, listed) = keys::list_owned(db, ada, app.id).await.unwrap();
+    assert_eq!(owned.id, app.id);
     let names: Vec<_> = listed.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(names, ["Default", "worker"]);
 

@@ -18,11 +18,9 @@ pub async fn list_apps() -> Result<Vec<AppSummary>, AppError> {
 /// One of the user's apps with every key, revoked ones included; never the keys themselves.
 #[server(prefix = "/app", endpoint = "apps/settings")]
 pub async fn app_settings(app_id: i64) -> Result<SettingsView, AppError> {
-    use crate::backend::services::{api_keys, apps};
-
     let (state, user) = server::owner().await?;
-    let app = apps::owned(&state.db, user.id, app_id).await?;
-    let keys = api_keys::list_owned(&state.db, user.id, app_id).await?;
+    let (app, keys) =
+        crate::backend::services::api_keys::list_owned(&state.db, user.id, app_id).await?;
     Ok(SettingsView {
         app: server::app_view(&state, app),
         keys: keys.into_iter().map(server::key_view).collect(),

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 use super::AppHeader;
-use crate::{api::apps::list_apps, model::account::UserView};
+use crate::{
+    api::{AppError, apps::list_apps},
+    model::{account::UserView, apps::AppSummary},
+};
 
 /// Bumped by pages after they change an app, so that the sidebar reads the list again.
 #[derive(Clone, Copy)]
@@ -14,13 +17,18 @@ impl AppsChanged {
     }
 }
 
+/// The signed-in user's apps, read once per page by the layout; pages that list the apps
+/// (the dashboard) read this resource instead of asking the server again.
+pub type UserApps = Resource<Result<Vec<AppSummary>, AppError>>;
+
 /// The frame of every signed-in page: the header, the sidebar with the user's apps, and the
 /// page's own content.
 #[component]
 pub fn AppLayout(user: UserView, children: Children) -> impl IntoView {
     let changed = AppsChanged(RwSignal::new(0));
     provide_context(changed);
-    let apps = Resource::new(move || changed.0.get(), |_| list_apps());
+    let apps: UserApps = Resource::new(move || changed.0.get(), |_| list_apps());
+    provide_context(apps);
     let path = use_location().pathname;
     view! {
         <div class="app-page">

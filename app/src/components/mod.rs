@@ -1,5 +1,6 @@
 //! View pieces shared by several pages.
 mod app_layout;
+mod app_stats;
 mod app_tabs;
 mod copy_button;
 mod form_feedback;
@@ -7,7 +8,8 @@ mod quick_start;
 mod signed_in;
 mod site_chrome;
 
-pub use app_layout::{AppLayout, AppsChanged};
+pub use app_layout::{AppLayout, AppsChanged, UserApps};
+pub use app_stats::{AppStats, Secret};
 pub use app_tabs::{AppNotFound, AppTabs, use_app_id};
 pub use copy_button::CopyButton;
 pub use form_feedback::{FieldError, FormError, use_hydrated};

@@ -6,10 +6,12 @@ use leptos_router::{LazyRoute, lazy_route};
 
 use crate::{
     api::{AppError, apps::app_overview},
-    components::{AppLayout, AppNotFound, AppTabs, CopyButton, QuickStart, SignedIn, use_app_id},
+    components::{
+        AppLayout, AppNotFound, AppStats, AppTabs, QuickStart, Secret, SignedIn, use_app_id,
+    },
     model::{
         account::UserView,
-        apps::{AppSummary, AppView, Target, compact_count},
+        apps::{AppSummary, AppView, Target},
     },
 };
 
@@ -51,26 +53,11 @@ fn Overview(app: AppView, summary: AppSummary) -> impl IntoView {
         api_key: "sk_…".into(),
         dsn: app.dsn.clone(),
     };
-    let dsn = app.dsn.clone();
     let waiting = summary.last_line_us.is_none();
-    let has_errors = summary.errors_24h > 0;
     view! {
         <Title text=app.name.clone()/>
         <AppTabs app_id=app.id name=app.name.clone() description=app.description.clone()/>
-        <dl class="stats stats-strip card">
-            <div>
-                <dt>"Lines (24h)"</dt>
-                <dd class="stat-value">{compact_count(summary.lines_24h)}</dd>
-            </div>
-            <div>
-                <dt>"Errors (24h)"</dt>
-                <dd class="stat-value" class:tone-danger=has_errors>{compact_count(summary.errors_24h)}</dd>
-            </div>
-            <div>
-                <dt>"Last line"</dt>
-                <dd class="stat-value stat-text">{summary.last_line()}</dd>
-            </div>
-        </dl>
+        <AppStats summary class="stats stats-strip card"/>
         {waiting.then(|| view! {
             <section class="empty-state card" aria-labelledby="waiting">
                 <span class="status-dot tone-idle" aria-hidden="true"></span>
@@ -85,10 +72,7 @@ fn Overview(app: AppView, summary: AppSummary) -> impl IntoView {
                 <a href=format!("/apps/{}/settings#keys", app.id)>"Create a new key"</a> "."
             </QuickStart>
             <h3 class="subheading">"DSN for official Sentry SDKs"</h3>
-            <div class="secret-row">
-                <code class="secret mono">{dsn.clone()}</code>
-                <CopyButton text=dsn label="Copy DSN"/>
-            </div>
+            <Secret text=app.dsn.clone() label="Copy DSN"/>
         </section>
     }
 }

@@ -6,8 +6,7 @@ use leptos_router::{LazyRoute, lazy_route};
 use crate::{
     api::apps::CreateApp,
     components::{
-        AppLayout, AppsChanged, CopyButton, FieldError, FormError, QuickStart, SignedIn,
-        use_hydrated,
+        AppLayout, AppsChanged, FieldError, FormError, QuickStart, Secret, SignedIn, use_hydrated,
     },
     model::{
         account::UserView,
@@ -103,7 +102,6 @@ fn AppCreated(created: CreatedApp, action: ServerAction<CreateApp>) -> impl Into
         api_key: api_key.clone(),
         dsn: app.dsn.clone(),
     };
-    let dsn = app.dsn.clone();
     view! {
         <header class="page-header">
             <div>
@@ -119,10 +117,7 @@ fn AppCreated(created: CreatedApp, action: ServerAction<CreateApp>) -> impl Into
                     " Lodestar keeps only a digest of it. If you lose it, create a new key in the app's settings."
                 </span>
             </p>
-            <div class="secret-row">
-                <code class="secret mono" data-testid="api-key">{api_key.clone()}</code>
-                <CopyButton text=api_key label="Copy API key"/>
-            </div>
+            <Secret text=api_key label="Copy API key" testid="api-key"/>
         </section>
         <section class="card" aria-labelledby="quick-start-title">
             <h2 id="quick-start-title" class="card-title">"Quick Start"</h2>
@@ -130,10 +125,7 @@ fn AppCreated(created: CreatedApp, action: ServerAction<CreateApp>) -> impl Into
                 "The snippets already carry this app's key and addresses."
             </QuickStart>
             <h3 class="subheading">"DSN for official Sentry SDKs"</h3>
-            <div class="secret-row">
-                <code class="secret mono" data-testid="dsn">{dsn.clone()}</code>
-                <CopyButton text=dsn label="Copy DSN"/>
-            </div>
+            <Secret text=app.dsn.clone() label="Copy DSN" testid="dsn"/>
         </section>
         <div class="form-actions">
             <button class="button" type="button" on:click=move |_| action.clear()>"Add another app"</button>

@@ -9,7 +9,7 @@ use crate::{
         apps::{CreateKey, DeleteApp, RevokeKey, RotateDsn, UpdateApp, app_settings},
     },
     components::{
-        AppLayout, AppNotFound, AppTabs, AppsChanged, CopyButton, FieldError, FormError, SignedIn,
+        AppLayout, AppNotFound, AppTabs, AppsChanged, FieldError, FormError, Secret, SignedIn,
         use_app_id, use_hydrated,
     },
     model::{
@@ -114,15 +114,11 @@ fn General(app: AppView, update: ServerAction<UpdateApp>) -> impl IntoView {
 #[component]
 fn Dsn(app: AppView, rotate: ServerAction<RotateDsn>) -> impl IntoView {
     let error = Signal::derive(move || rotate.value().get().and_then(Result::err));
-    let dsn = app.dsn.clone();
     view! {
         <section class="card" aria-labelledby="dsn-title">
             <h2 id="dsn-title" class="card-title">"DSN"</h2>
             <p class="muted">"Official Sentry SDKs send this app's errors and logs to this address."</p>
-            <div class="secret-row">
-                <code class="secret mono" data-testid="dsn">{dsn.clone()}</code>
-                <CopyButton text=dsn label="Copy DSN"/>
-            </div>
+            <Secret text=app.dsn.clone() label="Copy DSN" testid="dsn"/>
             <details class="confirm">
                 <summary class="button button-small">"Rotate DSN…"</summary>
                 <ActionForm action=rotate attr:class="confirm-panel">
@@ -152,7 +148,6 @@ fn Keys(
             <h2 id="keys-title" class="card-title">"API keys"</h2>
             <p class="muted">"SDKs and " <code>"POST /ingest"</code> " authenticate with a key. Revoking one refuses it at once."</p>
             {move || create.value().get().and_then(Result::ok).map(|created| {
-                let key = created.api_key.clone();
                 view! {
                     <div class="key-reveal" role="status">
                         <p class="alert alert-warn">
@@ -161,11 +156,9 @@ fn Keys(
                                 {format!(" This is the key “{}”.", created.key.name)}
                             </span>
                         </p>
-                        <div class="secret-row">
-                            <code class="secret mono" data-testid="api-key">{key.clone()}</code>
-                            <CopyButton text=key label="Copy API key"/>
+                        <Secret text=created.api_key label="Copy API key" testid="api-key">
                             <button type="button" class="button button-small button-ghost" on:click=move |_| create.clear()>"Done"</button>
-                        </div>
+                        </Secret>
                     </div>
                 }
             })}

@@ -2,12 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::apps::list_apps,
-    components::{AppLayout, SignedIn},
-    model::{
-        account::UserView,
-        apps::{AppSummary, compact_count},
-    },
+    components::{AppLayout, AppStats, SignedIn, UserApps},
+    model::{account::UserView, apps::AppSummary},
 };
 
 /// `/dashboard`: the signed-in home, every app with its numbers of the last 24 hours.
@@ -32,7 +28,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn AppList() -> impl IntoView {
-    let apps = Resource::new(|| (), |_| list_apps());
+    let apps = expect_context::<UserApps>();
     view! {
         <Suspense fallback=|| view! { <div class="grid-cards"><div class="skeleton skeleton-block"></div><div class="skeleton skeleton-block"></div></div> }>
             {move || Suspend::new(async move {
@@ -52,32 +48,13 @@ fn AppList() -> impl IntoView {
 
 #[component]
 fn AppCard(app: AppSummary) -> impl IntoView {
-    let last_line = app.last_line();
-    let errors_class = if app.errors_24h > 0 {
-        "stat-value tone-danger"
-    } else {
-        "stat-value"
-    };
     view! {
         <article class="card app-card">
             <h2 class="card-title"><a href=format!("/apps/{}", app.id)>{app.name.clone()}</a></h2>
             <p class="muted app-card-description">
                 {if app.description.is_empty() { "No description.".to_string() } else { app.description.clone() }}
             </p>
-            <dl class="stats">
-                <div>
-                    <dt>"Lines (24h)"</dt>
-                    <dd class="stat-value">{compact_count(app.lines_24h)}</dd>
-                </div>
-                <div>
-                    <dt>"Errors (24h)"</dt>
-                    <dd class=errors_class>{compact_count(app.errors_24h)}</dd>
-                </div>
-                <div>
-                    <dt>"Last line"</dt>
-                    <dd class="stat-value stat-text">{last_line}</dd>
-                </div>
-            </dl>
+            <AppStats summary=app.clone()/>
             <div class="app-card-links">
                 <a href=format!("/apps/{}", app.id)>"Open"</a>
                 <a href=format!("/apps/{}/settings", app.id)>"Settings & keys"</a>

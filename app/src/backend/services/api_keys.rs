@@ -7,7 +7,11 @@ use sea_orm::{
 };
 
 use super::apps;
-use crate::backend::{ServiceError, entities::api_keys, secrets};
+use crate::backend::{
+    ServiceError,
+    entities::{api_keys, apps as app_rows},
+    secrets,
+};
 
 /// `sk_` + 43 base62 characters: 256 bits of entropy.
 const KEY_RANDOM_CHARS: usize = 43;
@@ -45,16 +49,7 @@ pub async fn create(
     app_id: i64,
     name: &str,
 ) -> Result<NewKey, ServiceError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(ServiceError::invalid("name", "give the key a name"));
-    }
-    if name.chars().count() > 64 {
-        return Err(ServiceError::invalid(
-            "name",
-            "must be at most 64 characters",
-        ));
-    }
+    let name = apps::valid_name(name, "key")?;
     let key = generate();
     let row = api_keys::ActiveModel {
         app_id: Set(app_id),
@@ -83,19 +78,20 @@ pub async fn create_owned(
     create(db, app_id, name).await
 }
 
-/// Every key of an app `owner_id` owns, revoked ones included, oldest first.
+/// An app `owner_id` owns and every one of its keys, revoked ones included, oldest first.
 pub async fn list_owned(
     db: &DatabaseConnection,
     owner_id: i64,
     app_id: i64,
-) -> Result<Vec<api_keys::Model>, ServiceError> {
-    apps::owned(db, owner_id, app_id).await?;
-    Ok(api_keys::Entity::find()
+) -> Result<(app_rows::Model, Vec<api_keys::Model>), ServiceError> {
+    let app = apps::owned(db, owner_id, app_id).await?;
+    let keys = api_keys::Entity::find()
         .filter(api_keys::Column::AppId.eq(app_id))
         .order_by_asc(api_keys::Column::CreatedAt)
         .order_by_asc(api_keys::Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    Ok((app, keys))
 }
 
 /// Revokes key `key_id` of app `app_id`; from this moment `authenticate` refuses it.

@@ -23,7 +23,7 @@ pub async fn create(
     name: &str,
     description: &str,
 ) -> Result<(apps::Model, NewKey), ServiceError> {
-    let name = valid_name(name)?;
+    let name = valid_name(name, "app")?;
     let description = valid_description(description)?;
     ensure_name_free(db, owner_id, name, None).await?;
     let txn = db.begin().await?;
@@ -136,7 +136,7 @@ pub async fn update(
     description: &str,
 ) -> Result<apps::Model, ServiceError> {
     let app = owned(db, owner_id, app_id).await?;
-    let name = valid_name(name)?;
+    let name = valid_name(name, "app")?;
     let description = valid_description(description)?;
     ensure_name_free(db, owner_id, name, Some(app_id)).await?;
     let mut row: apps::ActiveModel = app.into();
@@ -193,10 +193,14 @@ pub fn dsn(public_url: &str, app: &apps::Model) -> String {
     format!("{scheme}://{}@{rest}/{}", app.public_key, app.id)
 }
 
-fn valid_name(name: &str) -> Result<&str, ServiceError> {
+/// A trimmed name of 1 to 64 characters, for an app or anything it holds (`what`: "key").
+pub(super) fn valid_name<'a>(name: &'a str, what: &str) -> Result<&'a str, ServiceError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(ServiceError::invalid("name", "give the app a name"));
+        return Err(ServiceError::invalid(
+            "name",
+            format!("give the {what} a name"),
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(ServiceError::invalid(
@@ -272,10 +276,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(valid_name("  api  ").unwrap(), "api");
-        assert!(valid_name(" ").is_err());
-        assert!(valid_name(&"é".repeat(64)).is_ok());
-        assert!(valid_name(&"é".repeat(65)).is_err());
+        assert_eq!(valid_name("  api  ", "app").unwrap(), "api");
+        assert!(valid_name(" ", "app").is_err());
+        assert!(valid_name(&"é".repeat(64), "app").is_ok());
+        assert!(valid_name(&"é".repeat(65), "app").is_err());
         assert!(valid_description(&"x".repeat(1001)).is_err());
     }
 }
