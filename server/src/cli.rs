@@ -140,6 +140,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
     let public_url = common.public_url()?;
     let oauth_providers = common.oauth.providers()?;
     let trust_proxy = common.trust_proxy()?;
+    let ingest = common.ingest.config();
     let secret = match command {
         Command::Serve => Some(load_secret(common.secret.as_deref(), &common.data_dir)?),
         _ => None,
@@ -162,6 +163,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     secret: secret.unwrap_or_default(),
                     oauth_providers,
                     trust_proxy,
+                    ingest,
                 };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)

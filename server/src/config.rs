@@ -6,7 +6,12 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use app::backend::{db::Engine, secrets, services::oauth::ProviderConfig};
+use app::backend::{
+    db::Engine,
+    ingest::{IngestConfig, IngestLimits},
+    secrets,
+    services::oauth::ProviderConfig,
+};
 use clap::Args;
 
 /// Settings every command shares.
@@ -51,6 +56,60 @@ pub struct CommonArgs {
     pub trust_proxy: Option<String>,
     #[command(flatten)]
     pub oauth: OAuthArgs,
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+}
+
+/// Limits and back-pressure of `POST /ingest` (docs/ingest.md).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Ingest")]
+pub struct IngestArgs {
+    /// Largest request body as sent (compressed or not), bytes.
+    #[arg(long, env = "LODESTAR_INGEST_MAX_BODY", global = true, default_value_t = 5 << 20,
+          value_parser = clap::value_parser!(u64).range(1024..=1 << 30))]
+    pub max_body: u64,
+    /// Largest body once decompressed, bytes (a compression bomb stops here).
+    #[arg(long, env = "LODESTAR_INGEST_MAX_DECOMPRESSED", global = true, default_value_t = 20 << 20,
+          value_parser = clap::value_parser!(u64).range(1024..=4 << 30))]
+    pub max_decompressed: u64,
+    /// Most lines in one request.
+    #[arg(long, env = "LODESTAR_INGEST_MAX_LINES", global = true, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_lines: u64,
+    /// Longest message, bytes; longer ones are cut and flagged with `message_truncated`.
+    #[arg(long, env = "LODESTAR_INGEST_MAX_MESSAGE", global = true, default_value_t = 64 << 10,
+          value_parser = clap::value_parser!(u64).range(16..=16 << 20))]
+    pub max_message: u64,
+    /// Largest attributes of one line as JSON, bytes.
+    #[arg(long, env = "LODESTAR_INGEST_MAX_ATTRIBUTES", global = true, default_value_t = 32 << 10,
+          value_parser = clap::value_parser!(u64).range(2..=16 << 20))]
+    pub max_attributes: u64,
+    /// Lines waiting to be written at most; beyond, requests answer 503 with Retry-After.
+    #[arg(long, env = "LODESTAR_INGEST_QUEUE_LINES", global = true, default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub queue_lines: u64,
+    /// Lines per second one app may send (0: no limit); beyond, requests answer 429.
+    #[arg(long, env = "LODESTAR_INGEST_APP_RATE", global = true, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    pub app_rate: u64,
+}
+
+impl IngestArgs {
+    pub fn config(&self) -> IngestConfig {
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        IngestConfig {
+            limits: IngestLimits {
+                max_body: size(self.max_body),
+                max_decompressed: size(self.max_decompressed),
+                max_lines: size(self.max_lines),
+                max_message: size(self.max_message),
+                max_attributes: size(self.max_attributes),
+            },
+            queue_lines: size(self.queue_lines),
+            app_rate: self.app_rate as f64,
+            ..IngestConfig::default()
+        }
+    }
 }
 
 /// Sign-in providers. A provider's button shows only when its client id is set; the URLs
@@ -304,6 +363,26 @@ fn publish_private(path: &Path, contents: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn ingest_args(flags: &[&str]) -> IngestArgs {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            ingest: IngestArgs,
+        }
+        let argv = std::iter::once("lodestar").chain(flags.iter().copied());
+        <Flags as clap::Parser>::try_parse_from(argv)
+            .map(|f| f.ingest)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn ingest_defaults_are_the_documented_limits_and_flags_override_them() {
+        assert_eq!(ingest_args(&[]).config(), IngestConfig::default());
+        let config = ingest_args(&["--queue-lines", "50", "--app-rate", "1000"]).config();
+        assert_eq!(config.queue_lines, 50);
+        assert_eq!(config.app_rate, 1000.0);
+    }
+
     fn args() -> CommonArgs {
         CommonArgs {
             database_url: None,
@@ -314,6 +393,7 @@ mod tests {
             log_filter: None,
             trust_proxy: None,
             oauth: OAuthArgs::default(),
+            ingest: ingest_args(&[]),
         }
     }
 

@@ -1,9 +1,11 @@
 #![recursion_limit = "256"]
 //! The `lodestar` binary: command line, configuration, the axum router and its public routes.
 pub mod access;
+pub mod body;
 pub mod cli;
 pub mod config;
 pub mod health;
+pub mod ingest;
 pub mod oauth;
 pub mod router;
 pub mod serve;

@@ -73,6 +73,7 @@ pub async fn delete_app(app_id: i64, confirm_name: String) -> Result<(), AppErro
     let (state, user) = server::owner().await?;
     crate::backend::services::apps::delete(&state.db, user.id, app_id, &confirm_name).await?;
     state.purge_signal.notify_one();
+    state.ingest.keys.forget_app(app_id);
     leptos_axum::redirect("/dashboard");
     Ok(())
 }
@@ -94,6 +95,8 @@ pub async fn create_key(app_id: i64, name: String) -> Result<CreatedKey, AppErro
 pub async fn revoke_key(app_id: i64, key_id: i64) -> Result<(), AppError> {
     let (state, user) = server::owner().await?;
     crate::backend::services::api_keys::revoke_owned(&state.db, user.id, app_id, key_id).await?;
+    // Refused by ingest from now, not when the cached answer expires.
+    state.ingest.keys.forget_app(app_id);
     Ok(())
 }
 

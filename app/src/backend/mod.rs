@@ -2,6 +2,7 @@
 pub mod db;
 pub mod entities;
 pub mod errors;
+pub mod ingest;
 pub mod rate_limit;
 pub mod secrets;
 pub mod services;

@@ -4,7 +4,11 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use super::{rate_limit::AuthLimits, services::oauth::ProviderConfig};
+use super::{
+    ingest::{Ingest, IngestConfig},
+    rate_limit::AuthLimits,
+    services::oauth::ProviderConfig,
+};
 
 /// Everything a request handler or server function needs. Cheap to clone; provided to
 /// server functions as context by `leptos_routes` (read it with `expect_context`).
@@ -16,16 +20,21 @@ pub struct AppState {
     pub auth_limits: Arc<AuthLimits>,
     /// Wakes the background purge of deleted apps' lines (see `services::purges`).
     pub purge_signal: Arc<tokio::sync::Notify>,
+    /// The ingest queue, its writer task, the key cache and the live bus.
+    pub ingest: Arc<Ingest>,
 }
 
 impl AppState {
+    /// Starts the ingest writer: call it inside a Tokio runtime.
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
+        let ingest = Ingest::start(db.clone(), settings.ingest.clone());
         AppState {
             leptos_options,
             db,
             settings: Arc::new(settings),
             auth_limits: Arc::new(AuthLimits::default()),
             purge_signal: Arc::new(tokio::sync::Notify::new()),
+            ingest,
         }
     }
 }
@@ -41,6 +50,8 @@ pub struct Settings {
     pub oauth_providers: Vec<ProviderConfig>,
     /// A reverse proxy in front sets `X-Forwarded-For` (LODESTAR_TRUST_PROXY).
     pub trust_proxy: bool,
+    /// Ingest limits, queue size and rate (LODESTAR_INGEST_*).
+    pub ingest: IngestConfig,
 }
 
 impl Settings {

@@ -21,6 +21,7 @@ pub fn settings() -> Settings {
         secret: "s".repeat(64),
         oauth_providers: Vec::new(),
         trust_proxy: false,
+        ingest: Default::default(),
     }
 }
 

@@ -1,0 +1,364 @@
+//! Writing lines and their per-minute counts in one transaction. This is the hot path, so it
+//! talks to sqlx directly: prepared multi-row inserts on SQLite, and on PostgreSQL the method
+//! `make bench` measured fastest (multi-row INSERT, INSERT … SELECT FROM UNNEST, or COPY).
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, OnceLock},
+};
+
+use sea_orm::{
+    DatabaseConnection, DbBackend, DbErr,
+    sqlx::{self, AssertSqlSafe, Sqlite, Transaction},
+};
+
+use super::NewLine;
+
+/// Rows per multi-row INSERT on SQLite (10 values each, far below its 32,766 variables).
+const SQLITE_ROWS: usize = 100;
+/// Rows per multi-row INSERT on PostgreSQL (11 values each, below its 65,535 parameters).
+const PG_ROWS: usize = 500;
+/// Rows per metrics upsert.
+const METRIC_ROWS: usize = 100;
+
+const LOG_COLUMNS: &str =
+    "app_id, ts, received_at, level, service, environment, release, message, attributes, trace_id";
+
+/// How lines reach PostgreSQL. SQLite always uses [`InsertMethod::MultiRow`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InsertMethod {
+    MultiRow,
+    Unnest,
+    Copy,
+}
+
+impl InsertMethod {
+    /// What the writer uses on `backend` (PostgreSQL: the fastest in BENCHMARKS.md).
+    pub fn for_backend(backend: DbBackend) -> InsertMethod {
+        match backend {
+            DbBackend::Postgres => InsertMethod::Copy,
+            _ => InsertMethod::MultiRow,
+        }
+    }
+
+    /// The methods `backend` supports, for the benchmark.
+    pub fn all_for(backend: DbBackend) -> &'static [InsertMethod] {
+        match backend {
+            DbBackend::Postgres => &[
+                InsertMethod::MultiRow,
+                InsertMethod::Unnest,
+                InsertMethod::Copy,
+            ],
+            _ => &[InsertMethod::MultiRow],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InsertMethod::MultiRow => "multi-row INSERT",
+            InsertMethod::Unnest => "INSERT … SELECT FROM UNNEST",
+            InsertMethod::Copy => "COPY FROM STDIN",
+        }
+    }
+}
+
+/// The lines of one request, for one app.
+pub struct Group<'a> {
+    pub app_id: i64,
+    pub lines: &'a [NewLine],
+}
+
+/// Writes every group's lines and their metrics in one transaction; returns the new lines'
+/// ids in order. On error nothing was written.
+pub async fn write(
+    db: &DatabaseConnection,
+    method: InsertMethod,
+    groups: &[Group<'_>],
+) -> Result<Vec<i64>, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => write_postgres(db, method, groups).await,
+        _ => write_sqlite(db, groups).await,
+    }
+    .map_err(|e| DbErr::Custom(format!("writing log lines: {e}")))
+}
+
+async fn write_sqlite(
+    db: &DatabaseConnection,
+    groups: &[Group<'_>],
+) -> Result<Vec<i64>, sqlx::Error> {
+    static STATEMENTS: OnceLock<Vec<Arc<str>>> = OnceLock::new();
+    let statements = STATEMENTS.get_or_init(|| {
+        (0..=SQLITE_ROWS)
+            .map(|rows| {
+                format!(
+                    "INSERT INTO logs ({LOG_COLUMNS}) VALUES {}",
+                    values(rows, 10, None, None)
+                )
+                .into()
+            })
+            .collect()
+    });
+    let mut tx = db.get_sqlite_connection_pool().begin().await?;
+    let mut ids = Vec::with_capacity(groups.iter().map(|g| g.lines.len()).sum());
+    for group in groups {
+        for chunk in group.lines.chunks(SQLITE_ROWS) {
+            let mut query = sqlx::query(AssertSqlSafe(statements[chunk.len()].clone()));
+            for line in chunk {
+                query = query
+                    .bind(group.app_id)
+                    .bind(line.ts)
+                    .bind(line.received_at)
+                    .bind(line.level.as_i16())
+                    .bind(line.service.as_str())
+                    .bind(line.environment.as_deref())
+                    .bind(line.release.as_deref())
+                    .bind(line.message.as_str())
+                    .bind(line.attributes.as_str())
+                    .bind(line.trace_id.as_deref());
+            }
+            // The write lock is held: the chunk's rows took consecutive ids ending here.
+            let last = query.execute(&mut *tx).await?.last_insert_rowid();
+            ids.extend(last - chunk.len() as i64 + 1..=last);
+        }
+    }
+    upsert_metrics_sqlite(&mut tx, groups).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn upsert_metrics_sqlite(
+    tx: &mut Transaction<'static, Sqlite>,
+    groups: &[Group<'_>],
+) -> Result<(), sqlx::Error> {
+    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
+    for chunk in counts.chunks(METRIC_ROWS) {
+        let sql = upsert_metrics_sql(chunk.len());
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for ((app_id, minute), levels) in chunk {
+            query = query.bind(*app_id).bind(*minute);
+            for count in levels {
+                query = query.bind(*count);
+            }
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn write_postgres(
+    db: &DatabaseConnection,
+    method: InsertMethod,
+    groups: &[Group<'_>],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let total: usize = groups.iter().map(|g| g.lines.len()).sum();
+    let mut tx = db.get_postgres_connection_pool().begin().await?;
+    // Ids first, from the table's sequence: the same for every method (COPY returns none).
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT nextval(pg_get_serial_sequence('logs', 'id')) FROM generate_series(1, $1)",
+    )
+    .bind(total as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let rows = || {
+        groups
+            .iter()
+            .flat_map(|g| g.lines.iter().map(move |line| (g.app_id, line)))
+            .zip(ids.iter().copied())
+    };
+    match method {
+        InsertMethod::MultiRow => {
+            let all: Vec<_> = rows().collect();
+            for chunk in all.chunks(PG_ROWS) {
+                let sql = format!(
+                    "INSERT INTO logs (id, {LOG_COLUMNS}) VALUES {}",
+                    values(chunk.len(), 11, Some(9), Some("::jsonb"))
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for ((app_id, line), id) in chunk {
+                    query = query
+                        .bind(*id)
+                        .bind(*app_id)
+                        .bind(line.ts)
+                        .bind(line.received_at)
+                        .bind(line.level.as_i16())
+                        .bind(line.service.as_str())
+                        .bind(line.environment.as_deref())
+                        .bind(line.release.as_deref())
+                        .bind(line.message.as_str())
+                        .bind(line.attributes.as_str())
+                        .bind(line.trace_id.as_deref());
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        InsertMethod::Unnest => {
+            let (mut app, mut ts, mut received, mut level) = (vec![], vec![], vec![], vec![]);
+            let (mut service, mut env, mut release, mut message, mut attrs, mut trace) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            for ((app_id, line), _) in rows() {
+                app.push(app_id);
+                ts.push(line.ts);
+                received.push(line.received_at);
+                level.push(line.level.as_i16());
+                service.push(line.service.as_str());
+                env.push(line.environment.as_deref());
+                release.push(line.release.as_deref());
+                message.push(line.message.as_str());
+                attrs.push(line.attributes.as_str());
+                trace.push(line.trace_id.as_deref());
+            }
+            sqlx::query(
+                "INSERT INTO logs (id, app_id, ts, received_at, level, service, environment, \
+                 release, message, attributes, trace_id) \
+                 SELECT id, app_id, ts, received_at, level, service, environment, release, \
+                 message, attributes::jsonb, trace_id \
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int2[], \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
+                 AS t(id, app_id, ts, received_at, level, service, environment, release, \
+                 message, attributes, trace_id)",
+            )
+            .bind(&ids)
+            .bind(app)
+            .bind(ts)
+            .bind(received)
+            .bind(level)
+            .bind(service)
+            .bind(env)
+            .bind(release)
+            .bind(message)
+            .bind(attrs)
+            .bind(trace)
+            .execute(&mut *tx)
+            .await?;
+        }
+        InsertMethod::Copy => {
+            let mut data = Vec::with_capacity(total * 256);
+            for ((app_id, line), id) in rows() {
+                copy_row(&mut data, id, app_id, line);
+            }
+            let mut copy = tx
+                .copy_in_raw(&format!("COPY logs (id, {LOG_COLUMNS}) FROM STDIN"))
+                .await?;
+            copy.send(data).await?;
+            copy.finish().await?;
+        }
+    }
+    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
+    for chunk in counts.chunks(METRIC_ROWS) {
+        let mut query = sqlx::query(AssertSqlSafe(upsert_metrics_sql(chunk.len())));
+        for ((app_id, minute), levels) in chunk {
+            query = query.bind(*app_id).bind(*minute);
+            for count in levels {
+                query = query.bind(*count);
+            }
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Line counts per (app, minute), per level, sorted so that concurrent writers sharing a
+/// PostgreSQL database lock rows in the same order.
+fn minute_counts(groups: &[Group<'_>]) -> BTreeMap<(i64, i64), [i64; 6]> {
+    let mut counts = BTreeMap::new();
+    for group in groups {
+        for line in group.lines {
+            let minute = line.ts.div_euclid(60_000_000);
+            let levels: &mut [i64; 6] = counts.entry((group.app_id, minute)).or_default();
+            levels[line.level.as_i16() as usize] += 1;
+        }
+    }
+    counts
+}
+
+fn upsert_metrics_sql(rows: usize) -> String {
+    let placeholders = values(rows, 8, None, None);
+    format!(
+        "INSERT INTO app_metrics (app_id, minute, trace, debug, info, warn, error, fatal) \
+         VALUES {placeholders} ON CONFLICT (app_id, minute) DO UPDATE SET \
+         trace = app_metrics.trace + excluded.trace, debug = app_metrics.debug + excluded.debug, \
+         info = app_metrics.info + excluded.info, warn = app_metrics.warn + excluded.warn, \
+         error = app_metrics.error + excluded.error, fatal = app_metrics.fatal + excluded.fatal"
+    )
+}
+
+/// `($1,$2,…),(…)` for `rows` rows of `cols` values; `cast` is appended to column `cast_col`.
+/// SQLite reads `$N` as parameters numbered in order of appearance, so both engines use it.
+fn values(rows: usize, cols: usize, cast_col: Option<usize>, cast: Option<&str>) -> String {
+    let mut sql = String::with_capacity(rows * cols * 6);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ",(" });
+        for col in 0..cols {
+            if col > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&(row * cols + col + 1).to_string());
+            if Some(col) == cast_col {
+                sql.push_str(cast.unwrap_or_default());
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+fn copy_row(out: &mut Vec<u8>, id: i64, app_id: i64, line: &NewLine) {
+    use std::io::Write;
+    let _ = write!(
+        out,
+        "{id}\t{app_id}\t{}\t{}\t{}\t",
+        line.ts,
+        line.received_at,
+        line.level.as_i16()
+    );
+    let fields = [
+        Some(line.service.as_str()),
+        line.environment.as_deref(),
+        line.release.as_deref(),
+        Some(line.message.as_str()),
+        Some(line.attributes.as_str()),
+        line.trace_id.as_deref(),
+    ];
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match field {
+            None => out.extend_from_slice(b"\\N"),
+            Some(text) => copy_escape(out, text),
+        }
+    }
+    out.push(b'\n');
+}
+
+fn copy_escape(out: &mut Vec<u8>, text: &str) {
+    for &b in text.as_bytes() {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_every_value() {
+        assert_eq!(values(2, 2, None, None), "($1,$2),($3,$4)");
+        assert_eq!(values(1, 3, Some(1), Some("::jsonb")), "($1,$2::jsonb,$3)");
+    }
+
+    #[test]
+    fn copy_rows_escape_what_the_text_format_reserves() {
+        let mut out = Vec::new();
+        copy_escape(&mut out, "a\tb\nc\\d\re");
+        assert_eq!(out, b"a\\tb\\nc\\\\d\\re");
+    }
+}

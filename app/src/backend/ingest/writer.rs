@@ -1,0 +1,123 @@
+//! The one writer: takes every job waiting in the queue (up to a cap), commits them in one
+//! transaction, then answers each request and feeds the live bus. While it commits, new
+//! requests queue up and form the next group, so the busier the server, the larger and
+//! cheaper each commit.
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::mpsc;
+
+use super::{
+    InsertMethod, Job, KEY_USAGE_FLUSH, KeyCache, LiveBus, LiveLine,
+    store::{self, Group},
+};
+
+/// Lines per transaction at most.
+const MAX_GROUP_LINES: usize = 16_384;
+
+pub(super) async fn run(
+    db: DatabaseConnection,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+    keys: Arc<KeyCache>,
+    bus: Arc<LiveBus>,
+) {
+    let method = InsertMethod::for_backend(db.get_database_backend());
+    let mut flushed = Instant::now();
+    while let Some(first) = jobs.recv().await {
+        let mut lines = first.lines.len();
+        let mut group = vec![first];
+        while lines < MAX_GROUP_LINES {
+            let Ok(job) = jobs.try_recv() else { break };
+            lines += job.lines.len();
+            group.push(job);
+        }
+        if !commit(&db, method, group, &bus).await {
+            // A database that refuses every write should not be hammered.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if flushed.elapsed() >= KEY_USAGE_FLUSH {
+            flush_usage(&db, &keys).await;
+            flushed = Instant::now();
+        }
+    }
+    flush_usage(&db, &keys).await;
+}
+
+/// Writes `group` and answers its requests; false when some lines could not be written.
+async fn commit(
+    db: &DatabaseConnection,
+    method: InsertMethod,
+    group: Vec<Job>,
+    bus: &LiveBus,
+) -> bool {
+    let written = {
+        let slices: Vec<_> = group
+            .iter()
+            .map(|job| Group {
+                app_id: job.app_id,
+                lines: &job.lines,
+            })
+            .collect();
+        store::write(db, method, &slices).await
+    };
+    match written {
+        Ok(ids) => {
+            let mut ids = ids.into_iter();
+            for job in group {
+                let job_ids: Vec<i64> = ids.by_ref().take(job.lines.len()).collect();
+                if bus.has_subscribers(job.app_id) {
+                    let lines: Vec<_> = job
+                        .lines
+                        .into_iter()
+                        .zip(job_ids)
+                        .map(|(line, id)| {
+                            Arc::new(LiveLine {
+                                id,
+                                app_id: job.app_id,
+                                ts: line.ts,
+                                received_at: line.received_at,
+                                level: line.level,
+                                service: line.service,
+                                environment: line.environment,
+                                release: line.release,
+                                message: line.message,
+                                attributes: line.attributes,
+                                trace_id: line.trace_id,
+                            })
+                        })
+                        .collect();
+                    bus.publish(job.app_id, &lines);
+                }
+                // The client may have gone; its lines are committed all the same.
+                let _ = job.done.send(Ok(()));
+            }
+            true
+        }
+        // One request's lines may be what the database refused: write each on its own, so
+        // that the others still get in.
+        Err(error) if group.len() > 1 => {
+            tracing::warn!(%error, requests = group.len(), "group commit failed; retrying each request alone");
+            let mut all = true;
+            for job in group {
+                all &= Box::pin(commit(db, method, vec![job], bus)).await;
+            }
+            all
+        }
+        Err(error) => {
+            tracing::error!(%error, "writing a request's lines failed");
+            for job in group {
+                let _ = job.done.send(Err(()));
+            }
+            false
+        }
+    }
+}
+
+async fn flush_usage(db: &DatabaseConnection, keys: &KeyCache) {
+    if let Err(error) = keys.flush_usage(db).await {
+        tracing::warn!(%error, "recording API keys' last use failed");
+    }
+}
