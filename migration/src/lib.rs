@@ -12,6 +12,7 @@ mod m20261122_000007_create_device_sessions;
 mod m20261122_000008_create_app_metrics;
 mod m20261122_000009_create_oauth_states;
 mod m20261123_000010_create_app_purges;
+mod m20261123_000011_index_logs_correlation;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_app_metrics::Migration),
             Box::new(m20261122_000009_create_oauth_states::Migration),
             Box::new(m20261123_000010_create_app_purges::Migration),
+            Box::new(m20261123_000011_index_logs_correlation::Migration),
         ]
     }
 }
