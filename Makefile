@@ -113,10 +113,11 @@ test-e2e:
 	@$(call step,Playwright on $$(/usr/bin/chromium --version))
 	cd end2end && npx playwright test
 
-# Measures the release build on this machine and rewrites BENCHMARKS.md. Later issues add the
-# ingest and search benchmarks here.
+# Measures the release build on this machine and rewrites BENCHMARKS.md: server memory and the
+# wasm bundle, then ingest through lodestar-bench on SQLite and PostgreSQL (each on a fresh
+# database of its own). Later issues add the search benchmarks here.
 BENCH_PORT ?= 3190
-bench: build
+bench: build postgres
 	@$(call step,benchmarks: server memory, wasm bundle)
 	@dir=$$(mktemp -d); url=http://127.0.0.1:$(BENCH_PORT); \
 	LODESTAR_DATA_DIR=$$dir LODESTAR_ADDR=127.0.0.1:$(BENCH_PORT) LODESTAR_LOG=warn ./target/release/lodestar serve & pid=$$!; \
@@ -133,5 +134,10 @@ bench: build
 	  echo "| server memory, peak after 1,000 page and health requests (VmHWM) | $$(( busy / 1024 )) MiB | < 250 MB at peak ingest |"; \
 	  echo "| wasm bundle (release, wasm-opt): what every page loads | $$wasm bytes, $$gz gzipped | < 350 KB gzipped |"; \
 	  echo "| lazy route chunks, loaded when their page is visited | $$(for c in target/site/pkg/split_*.wasm; do n=$$(basename $$c .wasm | sed 's/^split___//; s/_route_view_.*//'); printf '%s %s B, ' $$n $$(gzip -9c $$c | wc -c); done | sed 's/, $$//') gzipped | |"; \
-	  echo; echo "Ingest, search and end-to-end latency benchmarks arrive with the features they measure."; \
-	} > BENCHMARKS.md; cat BENCHMARKS.md
+	  echo; echo "Search and end-to-end latency benchmarks arrive later, with the features they measure."; \
+	} > BENCHMARKS.md
+	@$(call step,benchmarks: ingest on SQLite then PostgreSQL (lodestar-bench))
+	cargo build --release -p server --bin lodestar-bench
+	./target/release/lodestar-bench --server target/release/lodestar --engine sqlite --markdown-out BENCHMARKS.md
+	./target/release/lodestar-bench --server target/release/lodestar --engine postgres --markdown-out BENCHMARKS.md
+	@cat BENCHMARKS.md

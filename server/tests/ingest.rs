@@ -589,23 +589,54 @@ async fn correlation_ids_are_looked_up_by_index(test: &TestDb) {
     assert_eq!(answer.status, StatusCode::OK);
     let (explain, lookup) = match test.db.get_database_backend() {
         DbBackend::Postgres => ("EXPLAIN", "(attributes ->> 'correlation_id') = 'order-8'"),
-        _ => ("EXPLAIN QUERY PLAN", "json_extract(attributes, '$.correlation_id') = 'order-8'"),
+        _ => (
+            "EXPLAIN QUERY PLAN",
+            "json_extract(attributes, '$.correlation_id') = 'order-8'",
+        ),
     };
-    let select = format!("SELECT message FROM logs WHERE app_id = {} AND {lookup}", f.app_id);
+    let select = format!(
+        "SELECT message FROM logs WHERE app_id = {} AND {lookup}",
+        f.app_id
+    );
     let txn = test.db.begin().await.unwrap();
     if test.db.get_database_backend() == DbBackend::Postgres {
         // A tiny table would be scanned: ask what the planner does when scanning is dear.
-        txn.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await
+            .unwrap();
     }
-    let found = txn.query_all_raw(sea_orm::Statement::from_string(test.db.get_database_backend(), select.clone())).await.unwrap();
+    let found = txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            test.db.get_database_backend(),
+            select.clone(),
+        ))
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].try_get_by_index::<String>(0).unwrap(), "b");
-    let plan = txn.query_all_raw(sea_orm::Statement::from_string(test.db.get_database_backend(), format!("{explain} {select}"))).await.unwrap();
-    let plan: Vec<String> = plan.iter().map(|row| {
-        let column = if test.db.get_database_backend() == DbBackend::Postgres { 0 } else { 3 };
-        row.try_get_by_index::<String>(column).unwrap_or_default()
-    }).collect();
-    assert!(plan.iter().any(|step| step.contains("logs_app_correlation")), "{plan:?}");
+    let plan = txn
+        .query_all_raw(sea_orm::Statement::from_string(
+            test.db.get_database_backend(),
+            format!("{explain} {select}"),
+        ))
+        .await
+        .unwrap();
+    let plan: Vec<String> = plan
+        .iter()
+        .map(|row| {
+            let column = if test.db.get_database_backend() == DbBackend::Postgres {
+                0
+            } else {
+                3
+            };
+            row.try_get_by_index::<String>(column).unwrap_or_default()
+        })
+        .collect();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("logs_app_correlation")),
+        "{plan:?}"
+    );
     txn.rollback().await.unwrap();
 }
 

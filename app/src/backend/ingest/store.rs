@@ -91,7 +91,7 @@ async fn write_sqlite(
             .map(|rows| {
                 format!(
                     "INSERT INTO logs ({LOG_COLUMNS}) VALUES {}",
-                    values(rows, 10, None, None)
+                    anonymous(values(rows, 10, None, None))
                 )
                 .into()
             })
@@ -131,7 +131,7 @@ async fn upsert_metrics_sqlite(
 ) -> Result<(), sqlx::Error> {
     let counts: Vec<_> = minute_counts(groups).into_iter().collect();
     for chunk in counts.chunks(METRIC_ROWS) {
-        let sql = upsert_metrics_sql(chunk.len());
+        let sql = anonymous(upsert_metrics_sql(chunk.len()));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for ((app_id, minute), levels) in chunk {
             query = query.bind(*app_id).bind(*minute);
@@ -283,7 +283,6 @@ fn upsert_metrics_sql(rows: usize) -> String {
 }
 
 /// `($1,$2,…),(…)` for `rows` rows of `cols` values; `cast` is appended to column `cast_col`.
-/// SQLite reads `$N` as parameters numbered in order of appearance, so both engines use it.
 fn values(rows: usize, cols: usize, cast_col: Option<usize>, cast: Option<&str>) -> String {
     let mut sql = String::with_capacity(rows * cols * 6);
     for row in 0..rows {
@@ -301,6 +300,22 @@ fn values(rows: usize, cols: usize, cast_col: Option<usize>, cast: Option<&str>)
         sql.push(')');
     }
     sql
+}
+
+/// The same SQL with `?` parameters for SQLite. (With `$N`, sqlx asks SQLite for every
+/// parameter's name, a linear search each: a quarter of the insert time on 1,000 parameters.)
+fn anonymous(sql: String) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' {
+            while chars.next_if(char::is_ascii_digit).is_some() {}
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
@@ -353,6 +368,7 @@ mod tests {
     fn placeholders_number_every_value() {
         assert_eq!(values(2, 2, None, None), "($1,$2),($3,$4)");
         assert_eq!(values(1, 3, Some(1), Some("::jsonb")), "($1,$2::jsonb,$3)");
+        assert_eq!(anonymous(values(2, 2, None, None)), "(?,?),(?,?)");
     }
 
     #[test]

@@ -26,24 +26,31 @@ pub(super) async fn run(
 ) {
     let method = InsertMethod::for_backend(db.get_database_backend());
     let mut flushed = Instant::now();
-    while let Some(first) = jobs.recv().await {
-        let mut lines = first.lines.len();
-        let mut group = vec![first];
-        while lines < MAX_GROUP_LINES {
-            let Ok(job) = jobs.try_recv() else { break };
-            lines += job.lines.len();
-            group.push(job);
-        }
-        if !commit(&db, method, group, &bus).await {
-            // A database that refuses every write should not be hammered.
-            tokio::time::sleep(Duration::from_millis(50)).await;
+    loop {
+        // Idle, the writer still records keys' last use now and then.
+        let first = match tokio::time::timeout(KEY_USAGE_FLUSH, jobs.recv()).await {
+            Ok(Some(job)) => Some(job),
+            Ok(None) => return,
+            Err(_) => None,
+        };
+        if let Some(first) = first {
+            let mut lines = first.lines.len();
+            let mut group = vec![first];
+            while lines < MAX_GROUP_LINES {
+                let Ok(job) = jobs.try_recv() else { break };
+                lines += job.lines.len();
+                group.push(job);
+            }
+            if !commit(&db, method, group, &bus).await {
+                // A database that refuses every write should not be hammered.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
         if flushed.elapsed() >= KEY_USAGE_FLUSH {
             flush_usage(&db, &keys).await;
             flushed = Instant::now();
         }
     }
-    flush_usage(&db, &keys).await;
 }
 
 /// Writes `group` and answers its requests; false when some lines could not be written.

@@ -60,7 +60,7 @@ impl Target {
             .post(&self.url)
             .header(AUTHORIZATION, &self.bearer)
             .header(CONTENT_TYPE, "application/json")
-            .body(body)
+            .body(crate::bodies::stamp(body, crate::bodies::now()))
             .send()
             .await;
         let response = match sent {

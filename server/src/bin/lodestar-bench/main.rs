@@ -48,6 +48,9 @@ struct Args {
     /// Append the results as a markdown section to this file.
     #[arg(long)]
     markdown_out: Option<PathBuf>,
+    /// Only the inserts without HTTP (to profile the store alone).
+    #[arg(long)]
+    direct_only: bool,
 }
 
 #[tokio::main]
@@ -72,6 +75,15 @@ async fn run(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
 
+    if args.direct_only {
+        let db = FreshDatabase::create(args.engine).await?;
+        let direct = without_http(args, &db).await;
+        db.teardown().await;
+        for (method, rate) in direct? {
+            println!("{method}: {rate:.0} lines/s");
+        }
+        return Ok(());
+    }
     let db = FreshDatabase::create(args.engine).await?;
     let http = over_http(args, &db, &client).await;
     db.teardown().await;

@@ -146,7 +146,7 @@ impl Report {
     fn targets(&self, peak: f64) -> String {
         let throughput = match self.engine {
             Engine::Sqlite => verdict(peak >= TARGET_LINES_PER_S),
-            Engine::Postgres => "stated for SQLite",
+            Engine::Postgres => "n/a on PostgreSQL",
         };
         let p99 = match self.paced.p99_ms {
             Some(p99) => verdict(p99 < TARGET_P99_MS),
