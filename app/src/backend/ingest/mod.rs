@@ -100,11 +100,12 @@ pub struct Ingest {
 }
 
 impl Ingest {
-    /// Starts the writer task on the current Tokio runtime.
+    /// Starts the writer task (and on SQLite its checkpointer) on the current Tokio runtime.
     pub fn start(db: DatabaseConnection, config: IngestConfig) -> Arc<Ingest> {
         let keys = Arc::new(KeyCache::default());
         let bus = Arc::new(LiveBus::new(config.live_buffer));
         let (queue, jobs) = mpsc::unbounded_channel();
+        tokio::spawn(writer::checkpoint(db.clone()));
         tokio::spawn(writer::run(db, jobs, keys.clone(), bus.clone()));
         Arc::new(Ingest {
             rate: rate::AppRate::new(config.app_rate),

@@ -7,8 +7,11 @@ use std::{
 };
 
 use sea_orm::{
-    DatabaseConnection, DbBackend, DbErr,
-    sqlx::{self, AssertSqlSafe, Sqlite, Transaction},
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    sqlx::{
+        self, AssertSqlSafe, Connection, PgConnection, Postgres, Sqlite, SqliteConnection,
+        pool::PoolConnection,
+    },
 };
 
 use super::NewLine;
@@ -67,22 +70,76 @@ pub struct Group<'a> {
     pub lines: &'a [NewLine],
 }
 
-/// Writes every group's lines and their metrics in one transaction; returns the new lines'
-/// ids in order. On error nothing was written.
-pub async fn write(
-    db: &DatabaseConnection,
+/// Writes lines over one database connection it keeps: SQLite empties a connection's page
+/// cache whenever another connection has written, so taking any pooled connection for each
+/// commit made every commit read its pages again.
+pub struct LogWriter {
+    db: DatabaseConnection,
     method: InsertMethod,
-    groups: &[Group<'_>],
-) -> Result<Vec<i64>, DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => write_postgres(db, method, groups).await,
-        _ => write_sqlite(db, groups).await,
+    held: Option<Held>,
+}
+
+enum Held {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl LogWriter {
+    pub fn new(db: DatabaseConnection, method: InsertMethod) -> Self {
+        LogWriter {
+            db,
+            method,
+            held: None,
+        }
     }
-    .map_err(|e| DbErr::Custom(format!("writing log lines: {e}")))
+
+    /// Writes every group's lines and their metrics in one transaction; returns the new
+    /// lines' ids in order. On error nothing was written, and the next call starts on a
+    /// fresh connection.
+    pub async fn write(&mut self, groups: &[Group<'_>]) -> Result<Vec<i64>, DbErr> {
+        let written = self.write_held(groups).await;
+        if written.is_err() {
+            self.held = None;
+        }
+        written.map_err(|e| DbErr::Custom(format!("writing log lines: {e}")))
+    }
+
+    async fn write_held(&mut self, groups: &[Group<'_>]) -> Result<Vec<i64>, sqlx::Error> {
+        let held = match self.held.take() {
+            Some(held) => held,
+            None => match self.db.get_database_backend() {
+                DbBackend::Postgres => {
+                    Held::Postgres(self.db.get_postgres_connection_pool().acquire().await?)
+                }
+                _ => {
+                    let mut conn = self.db.get_sqlite_connection_pool().acquire().await?;
+                    // Checkpoints run beside the writer (`checkpoint_sqlite`), never inside
+                    // one of its commits, where they stalled every request waiting on it.
+                    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                        .execute(&mut *conn)
+                        .await?;
+                    Held::Sqlite(conn)
+                }
+            },
+        };
+        let held = self.held.insert(held);
+        match held {
+            Held::Sqlite(conn) => write_sqlite(conn, groups).await,
+            Held::Postgres(conn) => write_postgres(conn, self.method, groups).await,
+        }
+    }
+}
+
+/// Copies the SQLite write-ahead log into the database without blocking the writer (a
+/// PASSIVE checkpoint), so the log stays small while the writer never pays for it.
+pub async fn checkpoint_sqlite(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+        .await?;
+    Ok(())
 }
 
 async fn write_sqlite(
-    db: &DatabaseConnection,
+    conn: &mut SqliteConnection,
     groups: &[Group<'_>],
 ) -> Result<Vec<i64>, sqlx::Error> {
     static STATEMENTS: OnceLock<Vec<Arc<str>>> = OnceLock::new();
@@ -97,7 +154,7 @@ async fn write_sqlite(
             })
             .collect()
     });
-    let mut tx = db.get_sqlite_connection_pool().begin().await?;
+    let mut tx = conn.begin().await?;
     let mut ids = Vec::with_capacity(groups.iter().map(|g| g.lines.len()).sum());
     for group in groups {
         for chunk in group.lines.chunks(SQLITE_ROWS) {
@@ -126,7 +183,7 @@ async fn write_sqlite(
 }
 
 async fn upsert_metrics_sqlite(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut SqliteConnection,
     groups: &[Group<'_>],
 ) -> Result<(), sqlx::Error> {
     let counts: Vec<_> = minute_counts(groups).into_iter().collect();
@@ -139,18 +196,18 @@ async fn upsert_metrics_sqlite(
                 query = query.bind(*count);
             }
         }
-        query.execute(&mut **tx).await?;
+        query.execute(&mut *tx).await?;
     }
     Ok(())
 }
 
 async fn write_postgres(
-    db: &DatabaseConnection,
+    conn: &mut PgConnection,
     method: InsertMethod,
     groups: &[Group<'_>],
 ) -> Result<Vec<i64>, sqlx::Error> {
     let total: usize = groups.iter().map(|g| g.lines.len()).sum();
-    let mut tx = db.get_postgres_connection_pool().begin().await?;
+    let mut tx = conn.begin().await?;
     // Ids first, from the table's sequence: the same for every method (COPY returns none).
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT nextval(pg_get_serial_sequence('logs', 'id')) FROM generate_series(1, $1)",

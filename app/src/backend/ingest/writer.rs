@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::{
     InsertMethod, Job, KEY_USAGE_FLUSH, KeyCache, LiveBus, LiveLine,
-    store::{self, Group},
+    store::{self, Group, LogWriter},
 };
 
 /// Lines per transaction at most.
@@ -25,6 +25,7 @@ pub(super) async fn run(
     bus: Arc<LiveBus>,
 ) {
     let method = InsertMethod::for_backend(db.get_database_backend());
+    let mut store = LogWriter::new(db.clone(), method);
     let mut flushed = Instant::now();
     loop {
         // Idle, the writer still records keys' last use now and then.
@@ -41,7 +42,7 @@ pub(super) async fn run(
                 lines += job.lines.len();
                 group.push(job);
             }
-            if !commit(&db, method, group, &bus).await {
+            if !commit(&mut store, group, &bus).await {
                 // A database that refuses every write should not be hammered.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -53,13 +54,24 @@ pub(super) async fn run(
     }
 }
 
+/// How often the SQLite write-ahead log is copied into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// On SQLite, checkpoints the write-ahead log every second while the writer runs.
+pub(super) async fn checkpoint(db: DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if let Err(error) = store::checkpoint_sqlite(&db).await {
+            tracing::warn!(%error, "checkpointing the SQLite log failed; will retry");
+        }
+    }
+}
+
 /// Writes `group` and answers its requests; false when some lines could not be written.
-async fn commit(
-    db: &DatabaseConnection,
-    method: InsertMethod,
-    group: Vec<Job>,
-    bus: &LiveBus,
-) -> bool {
+async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
     let written = {
         let slices: Vec<_> = group
             .iter()
@@ -68,7 +80,7 @@ async fn commit(
                 lines: &job.lines,
             })
             .collect();
-        store::write(db, method, &slices).await
+        store.write(&slices).await
     };
     match written {
         Ok(ids) => {
@@ -109,7 +121,7 @@ async fn commit(
             tracing::warn!(%error, requests = group.len(), "group commit failed; retrying each request alone");
             let mut all = true;
             for job in group {
-                all &= Box::pin(commit(db, method, vec![job], bus)).await;
+                all &= Box::pin(commit(store, vec![job], bus)).await;
             }
             all
         }

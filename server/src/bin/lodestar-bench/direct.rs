@@ -55,6 +55,7 @@ pub async fn direct_insert(url: &str, bodies: &[Vec<u8>]) -> Result<Vec<(String,
     };
     let mut rates = Vec::new();
     for &method in InsertMethod::all_for(conn.get_database_backend()) {
+        let mut store = store::LogWriter::new(conn.clone(), method);
         let mut writing = Duration::ZERO;
         let mut written = 0;
         while written < LINES_PER_METHOD {
@@ -65,7 +66,8 @@ pub async fn direct_insert(url: &str, bodies: &[Vec<u8>]) -> Result<Vec<(String,
                     app_id: owner.app_id,
                     lines: chunk,
                 }];
-                store::write(&conn, method, &group)
+                store
+                    .write(&group)
                     .await
                     .map_err(|e| format!("{}: {e}", method.name()))?;
                 written += chunk.len();
