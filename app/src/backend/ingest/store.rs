@@ -38,7 +38,7 @@ impl InsertMethod {
     /// What the writer uses on `backend` (PostgreSQL: the fastest in BENCHMARKS.md).
     pub fn for_backend(backend: DbBackend) -> InsertMethod {
         match backend {
-            DbBackend::Postgres => InsertMethod::Copy,
+            DbBackend::Postgres => InsertMethod::Unnest,
             _ => InsertMethod::MultiRow,
         }
     }
