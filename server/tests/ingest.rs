@@ -339,7 +339,15 @@ async fn refused_requests_store_nothing_and_say_why(test: &TestDb) {
     )
     .await;
     let key = f.key.as_str();
-    let cases: Vec<(Vec<(&str, &str)>, Vec<u8>, StatusCode, &str, Option<usize>)> = vec![
+    // (headers, body, status, code, index of the bad line)
+    type Case<'a> = (
+        Vec<(&'a str, &'a str)>,
+        Vec<u8>,
+        StatusCode,
+        &'a str,
+        Option<usize>,
+    );
+    let cases: Vec<Case> = vec![
         (vec![("content-type", "text/html")], b"<p>".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
         (vec![], b"{oops".to_vec(), StatusCode::BAD_REQUEST, "invalid_json", None),
         (vec![], json!({"api_key": key, "logs": [{"message": "fine"}, {"message": "fine", "timestamp": "soon"}]}).to_string().into_bytes(), StatusCode::BAD_REQUEST, "invalid_timestamp", Some(1)),

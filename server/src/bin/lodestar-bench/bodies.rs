@@ -334,7 +334,7 @@ mod tests {
         );
         assert_eq!(
             first["logs"][0]["timestamp"].as_f64(),
-            Some(1_763_869_999.9)
+            Some(1_763_870_000.4)
         );
         assert_eq!(first["api_key"], "sk_test");
         let logs = first["logs"].as_array().unwrap();
