@@ -79,6 +79,27 @@ test('register an app, see its key once, manage keys and delete the app', async 
   await expect(page.getByRole('complementary', { name: 'Apps' }).getByRole('link', { name: 'checkout' })).toBeVisible();
   await page.screenshot({ path: 'test-results/dashboard-apps.png', fullPage: true });
 
+  // The key works as an SDK uses it: POST /ingest, and the card counts the lines.
+  const now = Date.now() / 1000;
+  const sent = await page.request.post('/ingest', {
+    data: { api_key: key, logs: [
+      { timestamp: now - 2, level: 'INFO', message: 'GET /cart 200', service: 'api' },
+      { timestamp: now - 1, level: 'warning', message: 'slow query', service: 'db' },
+      { timestamp: now, level: 'ERROR', message: 'payment failed', service: 'billing', extra: { order: 7 } },
+    ] },
+  });
+  expect(sent.status()).toBe(200);
+  expect(await sent.json()).toEqual({ accepted: 3 });
+  const refused = await page.request.post('/ingest', { data: { api_key: key, logs: [{ level: 'info' }] } });
+  expect(refused.status()).toBe(400);
+  expect((await refused.json()).error).toMatchObject({ code: 'missing_message', index: 0 });
+  await page.reload();
+  const stats = card.locator('dd.stat-value');
+  await expect(stats.nth(0)).toHaveText('3');
+  await expect(stats.nth(1)).toHaveText('1');
+  await expect(stats.nth(2)).not.toHaveText('never');
+  await page.screenshot({ path: 'test-results/dashboard-ingested.png', fullPage: true });
+
   // Settings: a second key, shown once, then revoked.
   await card.getByRole('link', { name: 'Settings & keys' }).click();
   await expect(page.getByRole('heading', { name: 'API keys' })).toBeVisible();
