@@ -47,6 +47,10 @@ async fn health_is_ok_then_503_when_the_database_is_gone(test: &TestDb) {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["db"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        body["ingest"],
+        serde_json::json!({"writer": "ok", "queued_lines": 0, "queue_capacity": 100_000})
+    );
 
     test.db.clone().close().await.unwrap();
     let (status, _, body) = get(&router, "/health", &[]).await;

@@ -154,6 +154,11 @@ impl Ingest {
         self.bus.subscribe(app_id)
     }
 
+    /// Whether the writer task still takes lines (it stops only if it panicked).
+    pub fn writer_running(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Lines waiting for the writer.
     pub fn queued_lines(&self) -> usize {
         self.config.queue_lines.max(1) - self.room.available_permits()
