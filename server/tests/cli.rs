@@ -1,15 +1,18 @@
 //! The `lodestar` binary as operators and scripts run it, on both engines.
 use std::{
     io::{Read, Write},
-    net::{TcpListener, TcpStream},
+    net::TcpStream,
     process::{Command, Output, Stdio},
     time::{Duration, Instant},
 };
+
+mod common;
 
 use app::{
     backend::{entities::api_keys, secrets::sha256_hex, testing::TestDb},
     on_both_databases,
 };
+use common::free_port;
 use sea_orm::EntityTrait;
 
 fn lodestar(test: &TestDb, args: &[&str]) -> Output {
@@ -268,14 +271,6 @@ async fn password_can_come_from_standard_input(test: &TestDb) {
     assert!(output.status.success(), "{}", stderr(&output));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(value["email"], "c@example.com");
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {

@@ -4,7 +4,6 @@
 use std::{
     collections::HashMap,
     io::Write,
-    net::TcpListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
     sync::{
@@ -14,10 +13,13 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
+mod common;
+
 use app::{
     backend::{db, entities::logs, secrets::sha256_hex, testing::TestDb},
     on_both_databases,
 };
+use common::free_port;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
@@ -173,14 +175,6 @@ impl Drop for Server {
         self.child.kill().ok();
         self.child.wait().ok();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// What became of one batch, as its writer saw it.

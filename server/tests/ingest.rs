@@ -514,8 +514,8 @@ async fn live_subscribers_get_committed_lines(test: &TestDb) {
     let rows = stored(test, f.app_id).await;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     assert_eq!(lines.iter().map(|l| l.id).collect::<Vec<_>>(), ids);
-    assert_eq!(lines[0].message, "first");
-    assert_eq!(lines[0].level, app::model::Level::Warn);
+    assert_eq!(lines[0].line.message, "first");
+    assert_eq!(lines[0].line.level, app::model::Level::Warn);
 }
 
 async fn a_full_queue_answers_503_and_recovers(test: &TestDb) {

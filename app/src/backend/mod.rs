@@ -10,4 +10,10 @@ pub mod state;
 pub mod testing;
 
 pub use errors::ServiceError;
+
+/// Locks `mutex`. A panic elsewhere while it was held leaves plain in-memory bookkeeping
+/// (counters, caches, queues) that is still valid, so a poisoned lock is used as it is.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 pub use state::AppState;

@@ -7,6 +7,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use super::lock;
+
 pub struct RateLimiter {
     limit: u32,
     window: Duration,
@@ -30,7 +32,7 @@ impl RateLimiter {
 
     /// Seconds to wait when `key` has used up its window, without counting an attempt.
     pub fn blocked(&self, key: &str) -> Option<u64> {
-        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let windows = lock(&self.windows);
         let (started, count) = windows.get(key)?;
         let elapsed = started.elapsed();
         (elapsed < self.window && *count >= self.limit)
@@ -39,7 +41,7 @@ impl RateLimiter {
 
     /// Counts one attempt for `key`; `Err(seconds to wait)` once the limit is passed.
     pub fn hit(&self, key: &str) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let mut windows = lock(&self.windows);
         let now = Instant::now();
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, (started, _)| now.duration_since(*started) < self.window);
@@ -60,10 +62,7 @@ impl RateLimiter {
     }
 
     pub fn reset(&self, key: &str) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        lock(&self.windows).remove(key);
     }
 }
 

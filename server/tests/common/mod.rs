@@ -123,3 +123,12 @@ pub async fn sign_up(router: &Router, name: &str, email: &str) -> String {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.session_cookie().expect("sign-up signs in")
 }
+
+/// A port nobody listens on now, for a server the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -8,23 +8,15 @@ use std::{
 
 use tokio::sync::Notify;
 
-use crate::model::Level;
+use super::NewLine;
+use crate::backend::lock;
 
-/// A committed line as subscribers see it.
+/// A committed line as subscribers see it: the line as it was written, with its id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveLine {
     pub id: i64,
     pub app_id: i64,
-    pub ts: i64,
-    pub received_at: i64,
-    pub level: Level,
-    pub service: String,
-    pub environment: Option<String>,
-    pub release: Option<String>,
-    pub message: String,
-    /// A JSON object, as text.
-    pub attributes: String,
-    pub trace_id: Option<String>,
+    pub line: NewLine,
 }
 
 /// What a subscriber receives next.
@@ -129,10 +121,6 @@ impl Subscription {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,15 +129,17 @@ mod tests {
         Arc::new(LiveLine {
             id,
             app_id: 1,
-            ts: id,
-            received_at: id,
-            level: Level::Info,
-            service: "api".into(),
-            environment: None,
-            release: None,
-            message: format!("line {id}"),
-            attributes: "{}".into(),
-            trace_id: None,
+            line: NewLine {
+                ts: id,
+                received_at: id,
+                level: crate::model::Level::Info,
+                service: "api".into(),
+                environment: None,
+                release: None,
+                message: format!("line {id}"),
+                attributes: "{}".into(),
+                trace_id: None,
+            },
         })
     }
 

@@ -13,7 +13,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 
-use crate::backend::{entities::api_keys, secrets, services};
+use crate::backend::{ServiceError, entities::api_keys, lock, secrets, services};
 
 const TRUST_FOR: Duration = Duration::from_secs(1);
 /// Beyond this many cached keys, stale entries are dropped on the next miss.
@@ -40,7 +40,7 @@ impl KeyCache {
         &self,
         db: &impl ConnectionTrait,
         key: &str,
-    ) -> Result<Option<KeyOwner>, DbErr> {
+    ) -> Result<Option<KeyOwner>, ServiceError> {
         let digest = secrets::sha256_hex(key);
         let cached = lock(&self.known)
             .get(&digest)
@@ -50,11 +50,7 @@ impl KeyCache {
             Some(owner) => owner,
             None => {
                 let owner = services::api_keys::authenticate(db, key)
-                    .await
-                    .map_err(|e| match e {
-                        crate::backend::ServiceError::Db(e) => e,
-                        other => DbErr::Custom(other.to_string()),
-                    })?
+                    .await?
                     .map(|row| KeyOwner {
                         key_id: row.id,
                         app_id: row.app_id,
@@ -91,8 +87,4 @@ impl KeyCache {
         }
         Ok(())
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

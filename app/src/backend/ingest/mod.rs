@@ -10,7 +10,7 @@ pub mod rate;
 pub mod store;
 mod writer;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -164,6 +164,3 @@ impl Ingest {
         self.config.queue_lines.max(1) - self.room.available_permits()
     }
 }
-
-/// How long the writer waits between two updates of keys' last-used times.
-pub const KEY_USAGE_FLUSH: Duration = Duration::from_secs(15);

@@ -2,6 +2,8 @@
 //! effective limit is per server.
 use std::{collections::HashMap, sync::Mutex, time::Instant};
 
+use crate::backend::lock;
+
 pub struct AppRate {
     /// Lines per second; 0 means no limit.
     rate: f64,
@@ -24,7 +26,7 @@ impl AppRate {
             return Ok(());
         }
         let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let mut buckets = lock(&self.buckets);
         let (tokens, at) = buckets.entry(app_id).or_insert((self.rate, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.rate);
         *at = now;

@@ -9,8 +9,8 @@ use std::{
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     sqlx::{
-        self, AssertSqlSafe, Connection, PgConnection, Postgres, Sqlite, SqliteConnection,
-        pool::PoolConnection,
+        self, AssertSqlSafe, Connection, Database, Encode, PgConnection, Postgres, Sqlite,
+        SqliteConnection, Type, pool::PoolConnection,
     },
 };
 
@@ -160,45 +160,18 @@ async fn write_sqlite(
         for chunk in group.lines.chunks(SQLITE_ROWS) {
             let mut query = sqlx::query(AssertSqlSafe(statements[chunk.len()].clone()));
             for line in chunk {
-                query = query
-                    .bind(group.app_id)
-                    .bind(line.ts)
-                    .bind(line.received_at)
-                    .bind(line.level.as_i16())
-                    .bind(line.service.as_str())
-                    .bind(line.environment.as_deref())
-                    .bind(line.release.as_deref())
-                    .bind(line.message.as_str())
-                    .bind(line.attributes.as_str())
-                    .bind(line.trace_id.as_deref());
+                query = bind_line(query, group.app_id, line);
             }
             // The write lock is held: the chunk's rows took consecutive ids ending here.
             let last = query.execute(&mut *tx).await?.last_insert_rowid();
             ids.extend(last - chunk.len() as i64 + 1..=last);
         }
     }
-    upsert_metrics_sqlite(&mut tx, groups).await?;
+    for upsert in metric_upserts::<Sqlite>(groups, anonymous) {
+        upsert.execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(ids)
-}
-
-async fn upsert_metrics_sqlite(
-    tx: &mut SqliteConnection,
-    groups: &[Group<'_>],
-) -> Result<(), sqlx::Error> {
-    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
-    for chunk in counts.chunks(METRIC_ROWS) {
-        let sql = anonymous(upsert_metrics_sql(chunk.len()));
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for ((app_id, minute), levels) in chunk {
-            query = query.bind(*app_id).bind(*minute);
-            for count in levels {
-                query = query.bind(*count);
-            }
-        }
-        query.execute(&mut *tx).await?;
-    }
-    Ok(())
 }
 
 async fn write_postgres(
@@ -231,18 +204,7 @@ async fn write_postgres(
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql));
                 for ((app_id, line), id) in chunk {
-                    query = query
-                        .bind(*id)
-                        .bind(*app_id)
-                        .bind(line.ts)
-                        .bind(line.received_at)
-                        .bind(line.level.as_i16())
-                        .bind(line.service.as_str())
-                        .bind(line.environment.as_deref())
-                        .bind(line.release.as_deref())
-                        .bind(line.message.as_str())
-                        .bind(line.attributes.as_str())
-                        .bind(line.trace_id.as_deref());
+                    query = bind_line(query.bind(*id), *app_id, line);
                 }
                 query.execute(&mut *tx).await?;
             }
@@ -299,19 +261,65 @@ async fn write_postgres(
             copy.finish().await?;
         }
     }
-    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
-    for chunk in counts.chunks(METRIC_ROWS) {
-        let mut query = sqlx::query(AssertSqlSafe(upsert_metrics_sql(chunk.len())));
-        for ((app_id, minute), levels) in chunk {
-            query = query.bind(*app_id).bind(*minute);
-            for count in levels {
-                query = query.bind(*count);
-            }
-        }
-        query.execute(&mut *tx).await?;
+    for upsert in metric_upserts::<Postgres>(groups, |sql| sql) {
+        upsert.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(ids)
+}
+
+/// A bound statement of either engine.
+type Bound<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
+
+/// Binds one line's values in `LOG_COLUMNS` order.
+fn bind_line<'q, 'a, DB: Database>(
+    query: Bound<'q, DB>,
+    app_id: i64,
+    line: &'a NewLine,
+) -> Bound<'q, DB>
+where
+    i64: Encode<'a, DB> + Type<DB>,
+    i16: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+    Option<&'a str>: Encode<'a, DB> + Type<DB>,
+{
+    query
+        .bind(app_id)
+        .bind(line.ts)
+        .bind(line.received_at)
+        .bind(line.level.as_i16())
+        .bind(line.service.as_str())
+        .bind(line.environment.as_deref())
+        .bind(line.release.as_deref())
+        .bind(line.message.as_str())
+        .bind(line.attributes.as_str())
+        .bind(line.trace_id.as_deref())
+}
+
+/// The statements that add `groups`' per-minute counts to `app_metrics`; `placeholders` turns
+/// the `$N` parameters into the engine's own.
+fn metric_upserts<'q, DB: Database>(
+    groups: &[Group<'_>],
+    placeholders: fn(String) -> String,
+) -> Vec<Bound<'q, DB>>
+where
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+{
+    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
+    counts
+        .chunks(METRIC_ROWS)
+        .map(|chunk| {
+            let sql = placeholders(upsert_metrics_sql(chunk.len()));
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for ((app_id, minute), levels) in chunk {
+                query = query.bind(*app_id).bind(*minute);
+                for count in levels {
+                    query = query.bind(*count);
+                }
+            }
+            query
+        })
+        .collect()
 }
 
 /// Line counts per (app, minute), per level, sorted so that concurrent writers sharing a

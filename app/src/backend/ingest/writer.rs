@@ -11,10 +11,12 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc;
 
 use super::{
-    InsertMethod, Job, KEY_USAGE_FLUSH, KeyCache, LiveBus, LiveLine,
+    InsertMethod, Job, KeyCache, LiveBus, LiveLine,
     store::{self, Group, LogWriter},
 };
 
+/// How long the writer waits between two updates of keys' last-used times.
+const KEY_USAGE_FLUSH: Duration = Duration::from_secs(15);
 /// Lines per transaction at most.
 const MAX_GROUP_LINES: usize = 16_384;
 
@@ -96,15 +98,7 @@ async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
                             Arc::new(LiveLine {
                                 id,
                                 app_id: job.app_id,
-                                ts: line.ts,
-                                received_at: line.received_at,
-                                level: line.level,
-                                service: line.service,
-                                environment: line.environment,
-                                release: line.release,
-                                message: line.message,
-                                attributes: line.attributes,
-                                trace_id: line.trace_id,
+                                line,
                             })
                         })
                         .collect();
