@@ -7,7 +7,7 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    AppHomeRoute, AppSettingsRoute, DashboardPage, LandingPage, NewAppRoute, NotFoundPage,
+    AppLogsRoute, AppSettingsRoute, DashboardPage, LandingPage, NewAppRoute, NotFoundPage,
     SignInPage, SignUpPage,
 };
 
@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/apps/new") view={Lazy::<NewAppRoute>::new()}/>
                 // Async: the answer waits for the app's data, so another user's (or a deleted)
                 // app is a real 404 rather than a 200 whose body says "not found".
-                <Route path=path!("/apps/:id") view={Lazy::<AppHomeRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/apps/:id") view={Lazy::<AppLogsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/apps/:id/settings") view={Lazy::<AppSettingsRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -50,6 +50,8 @@ async fn metric(db: &DatabaseConnection, app_id: i64, minute: i64, info: i64, er
         warn: Set(0),
         error: Set(error),
         fatal: Set(1),
+        min_id: Set(None),
+        max_id: Set(None),
     })
     .exec(db)
     .await

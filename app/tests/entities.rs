@@ -239,6 +239,8 @@ async fn app_metrics_round_trip(test: &TestDb) {
         warn: Set(4),
         error: Set(5),
         fatal: Set(6),
+        min_id: Set(Some(10)),
+        max_id: Set(Some(20)),
     };
     let saved = row.clone().insert(&test.db).await.unwrap();
     let found = app_metrics::Entity::find_by_id((1, 29_396_666))

@@ -13,6 +13,7 @@ mod m20261122_000008_create_app_metrics;
 mod m20261122_000009_create_oauth_states;
 mod m20261123_000010_create_app_purges;
 mod m20261123_000011_index_logs_correlation;
+mod m20261123_000012_create_logs_search;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_oauth_states::Migration),
             Box::new(m20261123_000010_create_app_purges::Migration),
             Box::new(m20261123_000011_index_logs_correlation::Migration),
+            Box::new(m20261123_000012_create_logs_search::Migration),
         ]
     }
 }

@@ -51,7 +51,12 @@ fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Pages redirect to sign-in; the log view's data routes (`/apps/{id}/logs/…`) answer 401
+/// JSON themselves, which an EventSource or a download can make sense of.
 fn is_protected(path: &str) -> bool {
+    if path.starts_with("/apps/") && path.contains("/logs/") {
+        return false;
+    }
     PROTECTED_PREFIXES.iter().any(|p| {
         path == *p
             || path
@@ -105,5 +110,6 @@ mod tests {
         assert!(!is_protected("/dashboards"));
         assert!(!is_protected("/"));
         assert!(!is_protected("/login"));
+        assert!(!is_protected("/apps/3/logs/live"));
     }
 }

@@ -15,6 +15,7 @@ pub async fn serve(
     let state = AppState::new(leptos_options, db.clone(), settings);
     let public_url = state.settings.public_url.clone();
     let purger = crate::workers::spawn_purger(&state);
+    let indexer = crate::workers::spawn_text_indexer(&state);
     let ingest = state.ingest.clone();
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -27,6 +28,9 @@ pub async fn serve(
     .await?;
     tracing::info!("shutting down: requests finished, closing the database");
     purger.abort();
+    if let Some(indexer) = indexer {
+        indexer.abort();
+    }
     // Every request was answered after its commit; what remains is the keys' last use.
     if let Err(error) = ingest.keys.flush_usage(&db).await {
         tracing::warn!(%error, "recording API keys' last use failed");

@@ -1,7 +1,7 @@
 //! Background tasks that run beside the HTTP server.
 use std::time::Duration;
 
-use app::backend::{AppState, services::purges};
+use app::backend::{AppState, services::purges, store::text_index};
 
 /// How often pending purges are looked for when nothing wakes the task (a purge left by a
 /// crash, or requested through another server sharing the database).
@@ -23,4 +23,28 @@ pub fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// How long the full-text indexer rests once it has caught up.
+const INDEX_IDLE: Duration = Duration::from_millis(250);
+
+/// Keeps SQLite's full-text index up with the writer, a small batch per transaction (see
+/// `store::text_index`). Nothing to do on PostgreSQL.
+pub fn spawn_text_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    if state.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return None;
+    }
+    let db = state.db.clone();
+    Some(tokio::spawn(async move {
+        loop {
+            match text_index::index_new_lines(&db, text_index::BATCH).await {
+                Ok(n) if n == u64::from(text_index::BATCH) => tokio::task::yield_now().await,
+                Ok(_) => tokio::time::sleep(INDEX_IDLE).await,
+                Err(error) => {
+                    tracing::warn!(%error, "full-text indexing failed; will retry");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    }))
 }

@@ -101,7 +101,7 @@ pub async fn revoke_key(app_id: i64, key_id: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use chrono::{DateTime, Utc};
 
     use super::super::context::{require_user, state};

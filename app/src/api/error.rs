@@ -116,6 +116,12 @@ mod server {
         }
     }
 
+    impl From<sea_orm::DbErr> for AppError {
+        fn from(error: sea_orm::DbErr) -> Self {
+            ServiceError::Db(error).into()
+        }
+    }
+
     fn capitalise(message: &str) -> String {
         let mut chars = message.chars();
         let first = chars

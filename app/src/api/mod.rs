@@ -5,5 +5,6 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
 mod error;
+pub mod logs;
 
 pub use error::AppError;

@@ -7,6 +7,7 @@ pub mod rate_limit;
 pub mod secrets;
 pub mod services;
 pub mod state;
+pub mod store;
 pub mod testing;
 
 pub use errors::ServiceError;

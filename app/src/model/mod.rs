@@ -2,5 +2,7 @@
 pub mod account;
 pub mod apps;
 pub mod level;
+pub mod logs;
+pub mod query;
 
 pub use level::Level;

@@ -1,5 +1,5 @@
 //! One routed page per file.
-mod app_home;
+mod app_logs;
 mod app_new;
 mod app_settings;
 mod auth_forms;
@@ -7,7 +7,7 @@ mod dashboard;
 mod landing;
 mod not_found;
 
-pub use app_home::{AppHomePage, AppHomeRoute};
+pub use app_logs::{AppLogsPage, AppLogsRoute};
 pub use app_new::{NewAppPage, NewAppRoute};
 pub use app_settings::{AppSettingsPage, AppSettingsRoute};
 pub use auth_forms::{SignInPage, SignUpPage};

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// Line counts per app, per minute (since the Unix epoch), per level.
+/// Line counts per app, per minute (since the Unix epoch), per level, and the smallest and
+/// largest id of the lines written for that minute (NULL only for a minute without lines).
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "app_metrics")]
@@ -15,6 +16,8 @@ pub struct Model {
     pub warn: i64,
     pub error: i64,
     pub fatal: i64,
+    pub min_id: Option<i64>,
+    pub max_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,6 +1,10 @@
 //! Writing lines and their per-minute counts in one transaction. This is the hot path, so it
 //! talks to sqlx directly: prepared multi-row inserts on SQLite, and on PostgreSQL the method
 //! `make bench` measured fastest (multi-row INSERT, INSERT … SELECT FROM UNNEST, or COPY).
+//!
+//! On SQLite the same transaction indexes each message in `logs_fts` (rowid = the line's id),
+//! and on both engines the per-minute row keeps the smallest and largest id written for that
+//! minute, which bounds full-text lookups to a time window (`backend::store`).
 use std::{
     collections::BTreeMap,
     sync::{Arc, OnceLock},
@@ -142,23 +146,22 @@ async fn write_sqlite(
     conn: &mut SqliteConnection,
     groups: &[Group<'_>],
 ) -> Result<Vec<i64>, sqlx::Error> {
+    // The full-text index (`logs_fts`) is filled beside the writer, not in its commits
+    // (`store::text_index`): indexing every message's trigrams here cost 80 % of ingest.
     static STATEMENTS: OnceLock<Vec<Arc<str>>> = OnceLock::new();
-    let statements = STATEMENTS.get_or_init(|| {
-        (0..=SQLITE_ROWS)
-            .map(|rows| {
-                format!(
-                    "INSERT INTO logs ({LOG_COLUMNS}) VALUES {}",
-                    anonymous(values(rows, 10, None, None))
-                )
-                .into()
-            })
-            .collect()
+    let lines_sql = STATEMENTS.get_or_init(|| {
+        by_rows(SQLITE_ROWS, |rows| {
+            format!(
+                "INSERT INTO logs ({LOG_COLUMNS}) VALUES {}",
+                anonymous(values(rows, 10, None, None))
+            )
+        })
     });
     let mut tx = conn.begin().await?;
     let mut ids = Vec::with_capacity(groups.iter().map(|g| g.lines.len()).sum());
     for group in groups {
         for chunk in group.lines.chunks(SQLITE_ROWS) {
-            let mut query = sqlx::query(AssertSqlSafe(statements[chunk.len()].clone()));
+            let mut query = sqlx::query(AssertSqlSafe(lines_sql[chunk.len()].clone()));
             for line in chunk {
                 query = bind_line(query, group.app_id, line);
             }
@@ -167,11 +170,16 @@ async fn write_sqlite(
             ids.extend(last - chunk.len() as i64 + 1..=last);
         }
     }
-    for upsert in metric_upserts::<Sqlite>(groups, anonymous) {
+    for upsert in metric_upserts::<Sqlite>(groups, &ids, DbBackend::Sqlite) {
         upsert.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(ids)
+}
+
+/// One statement per row count from 0 to `max`, built once.
+fn by_rows(max: usize, sql: impl Fn(usize) -> String) -> Vec<Arc<str>> {
+    (0..=max).map(|rows| sql(rows).into()).collect()
 }
 
 async fn write_postgres(
@@ -261,7 +269,7 @@ async fn write_postgres(
             copy.finish().await?;
         }
     }
-    for upsert in metric_upserts::<Postgres>(groups, |sql| sql) {
+    for upsert in metric_upserts::<Postgres>(groups, &ids, DbBackend::Postgres) {
         upsert.execute(&mut *tx).await?;
     }
     tx.commit().await?;
@@ -296,55 +304,92 @@ where
         .bind(line.trace_id.as_deref())
 }
 
-/// The statements that add `groups`' per-minute counts to `app_metrics`; `placeholders` turns
-/// the `$N` parameters into the engine's own.
+/// The statements that add `groups`' per-minute counts and id ranges to `app_metrics`;
+/// `ids` are the lines' ids, in the order of `groups`.
 fn metric_upserts<'q, DB: Database>(
     groups: &[Group<'_>],
-    placeholders: fn(String) -> String,
+    ids: &[i64],
+    backend: DbBackend,
 ) -> Vec<Bound<'q, DB>>
 where
     for<'t> i64: Encode<'t, DB> + Type<DB>,
 {
-    let counts: Vec<_> = minute_counts(groups).into_iter().collect();
-    counts
+    let minutes: Vec<_> = minute_counts(groups, ids).into_iter().collect();
+    minutes
         .chunks(METRIC_ROWS)
         .map(|chunk| {
-            let sql = placeholders(upsert_metrics_sql(chunk.len()));
+            let sql = upsert_metrics_sql(chunk.len(), backend);
             let mut query = sqlx::query(AssertSqlSafe(sql));
-            for ((app_id, minute), levels) in chunk {
+            for ((app_id, minute), m) in chunk {
                 query = query.bind(*app_id).bind(*minute);
-                for count in levels {
-                    query = query.bind(*count);
+                for count in m.levels {
+                    query = query.bind(count);
                 }
+                query = query.bind(m.min_id).bind(m.max_id);
             }
             query
         })
         .collect()
 }
 
-/// Line counts per (app, minute), per level, sorted so that concurrent writers sharing a
-/// PostgreSQL database lock rows in the same order.
-fn minute_counts(groups: &[Group<'_>]) -> BTreeMap<(i64, i64), [i64; 6]> {
-    let mut counts = BTreeMap::new();
-    for group in groups {
-        for line in group.lines {
-            let minute = line.ts.div_euclid(60_000_000);
-            let levels: &mut [i64; 6] = counts.entry((group.app_id, minute)).or_default();
-            levels[line.level.as_i16() as usize] += 1;
-        }
-    }
-    counts
+/// What one commit adds to one (app, minute) row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Minute {
+    levels: [i64; 6],
+    min_id: i64,
+    max_id: i64,
 }
 
-fn upsert_metrics_sql(rows: usize) -> String {
-    let placeholders = values(rows, 8, None, None);
-    format!(
-        "INSERT INTO app_metrics (app_id, minute, trace, debug, info, warn, error, fatal) \
+/// Line counts per (app, minute), per level, with the minute's id range, sorted so that
+/// concurrent writers sharing a PostgreSQL database lock rows in the same order.
+fn minute_counts(groups: &[Group<'_>], ids: &[i64]) -> BTreeMap<(i64, i64), Minute> {
+    let mut minutes = BTreeMap::new();
+    let lines = groups
+        .iter()
+        .flat_map(|g| g.lines.iter().map(move |line| (g.app_id, line)));
+    for ((app_id, line), &id) in lines.zip(ids) {
+        let minute = line.ts.div_euclid(60_000_000);
+        let m = minutes.entry((app_id, minute)).or_insert(Minute {
+            levels: [0; 6],
+            min_id: id,
+            max_id: id,
+        });
+        m.levels[line.level.as_i16() as usize] += 1;
+        m.min_id = m.min_id.min(id);
+        m.max_id = m.max_id.max(id);
+    }
+    minutes
+}
+
+/// The upsert for `rows` minutes, with the engine's placeholders. A row the migration left
+/// without an id range (NULL) takes the new one.
+fn upsert_metrics_sql(rows: usize, backend: DbBackend) -> String {
+    let placeholders = values(rows, 10, None, None);
+    let (least, greatest) = match backend {
+        // PostgreSQL's LEAST and GREATEST skip NULLs.
+        DbBackend::Postgres => (
+            "LEAST(app_metrics.min_id, excluded.min_id)",
+            "GREATEST(app_metrics.max_id, excluded.max_id)",
+        ),
+        // SQLite's min(a, b) and max(a, b) are NULL when either is.
+        _ => (
+            "min(COALESCE(app_metrics.min_id, excluded.min_id), excluded.min_id)",
+            "max(COALESCE(app_metrics.max_id, excluded.max_id), excluded.max_id)",
+        ),
+    };
+    let sql = format!(
+        "INSERT INTO app_metrics (app_id, minute, trace, debug, info, warn, error, fatal, \
+         min_id, max_id) \
          VALUES {placeholders} ON CONFLICT (app_id, minute) DO UPDATE SET \
          trace = app_metrics.trace + excluded.trace, debug = app_metrics.debug + excluded.debug, \
          info = app_metrics.info + excluded.info, warn = app_metrics.warn + excluded.warn, \
-         error = app_metrics.error + excluded.error, fatal = app_metrics.fatal + excluded.fatal"
-    )
+         error = app_metrics.error + excluded.error, fatal = app_metrics.fatal + excluded.fatal, \
+         min_id = {least}, max_id = {greatest}"
+    );
+    match backend {
+        DbBackend::Postgres => sql,
+        _ => anonymous(sql),
+    }
 }
 
 /// `($1,$2,…),(…)` for `rows` rows of `cols` values; `cast` is appended to column `cast_col`.

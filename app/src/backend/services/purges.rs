@@ -2,8 +2,8 @@
 //! and queries never wait long behind one huge delete. A purge survives restarts: its row in
 //! `app_purges` goes only when nothing of the app is left.
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Query,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait, sea_query::Query,
 };
 
 use crate::backend::{
@@ -30,18 +30,10 @@ pub async fn run_pending(db: &DatabaseConnection, batch: u64) -> Result<u64, Ser
 async fn purge_app(db: &DatabaseConnection, app_id: i64, batch: u64) -> Result<u64, ServiceError> {
     let mut deleted = 0;
     loop {
-        // `DELETE … WHERE id IN (SELECT id … LIMIT n)` works on SQLite and PostgreSQL alike.
-        let ids = Query::select()
-            .column(logs::Column::Id)
-            .from(logs::Entity)
-            .and_where(logs::Column::AppId.eq(app_id))
-            .limit(batch)
-            .to_owned();
-        let done = logs::Entity::delete_many()
-            .filter(logs::Column::Id.in_subquery(ids))
-            .exec(db)
-            .await?
-            .rows_affected;
+        let done = match db.get_database_backend() {
+            DbBackend::Sqlite => delete_batch_sqlite(db, app_id, batch).await?,
+            _ => delete_batch(db, app_id, batch).await?,
+        };
         deleted += done;
         if done < batch {
             break;
@@ -55,6 +47,50 @@ async fn purge_app(db: &DatabaseConnection, app_id: i64, batch: u64) -> Result<u
     app_purges::Entity::delete_by_id(app_id).exec(db).await?;
     tracing::info!(app_id, lines = deleted, "deleted app purged");
     Ok(deleted)
+}
+
+/// Deletes up to `batch` of the app's lines; returns how many.
+async fn delete_batch(db: &DatabaseConnection, app_id: i64, batch: u64) -> Result<u64, DbErr> {
+    // `DELETE … WHERE id IN (SELECT id … LIMIT n)` works on SQLite and PostgreSQL alike.
+    let ids = Query::select()
+        .column(logs::Column::Id)
+        .from(logs::Entity)
+        .and_where(logs::Column::AppId.eq(app_id))
+        .limit(batch)
+        .to_owned();
+    Ok(logs::Entity::delete_many()
+        .filter(logs::Column::Id.in_subquery(ids))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// The same on SQLite, where the lines' messages also leave the full-text index `logs_fts`:
+/// one transaction deletes the same batch (the app's oldest lines in index order) from both.
+async fn delete_batch_sqlite(
+    db: &DatabaseConnection,
+    app_id: i64,
+    batch: u64,
+) -> Result<u64, DbErr> {
+    const BATCH_IDS: &str = "SELECT id FROM logs WHERE app_id = ? ORDER BY app_id, ts, id LIMIT ?";
+    let values = || vec![app_id.into(), (batch as i64).into()];
+    let tx = db.begin().await?;
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!("DELETE FROM logs_fts WHERE rowid IN ({BATCH_IDS})"),
+        values(),
+    ))
+    .await?;
+    let done = tx
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("DELETE FROM logs WHERE id IN ({BATCH_IDS})"),
+            values(),
+        ))
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// Whether an app id still has lines waiting to be purged (for tests and the CLI).
