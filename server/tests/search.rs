@@ -336,14 +336,11 @@ async fn corpus(db: &DatabaseConnection) -> Corpus {
 }
 
 fn text(t: &str) -> Expr {
-    Expr::Text(t.into())
+    Expr::text(t)
 }
 
 fn is(field: Field, value: Value) -> Expr {
-    Expr::Is {
-        field,
-        values: vec![value],
-    }
+    Expr::is(field, value)
 }
 
 fn is_text(field: Field, t: &str) -> Expr {

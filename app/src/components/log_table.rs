@@ -9,11 +9,7 @@ use crate::model::{
 
 /// The query term that selects lines whose `field` is `value` (quoted as needed).
 pub fn term(field: Field, value: &str) -> String {
-    Expr::Is {
-        field,
-        values: vec![Value::Text(value.to_string())],
-    }
-    .to_string()
+    Expr::is(field, Value::Text(value.to_string())).to_string()
 }
 
 #[component]

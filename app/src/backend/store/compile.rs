@@ -451,14 +451,11 @@ mod tests {
     use crate::backend::store::sql::Param;
 
     fn text(t: &str) -> Expr {
-        Expr::Text(t.into())
+        Expr::text(t)
     }
 
     fn is(field: Field, value: Value) -> Expr {
-        Expr::Is {
-            field,
-            values: vec![value],
-        }
+        Expr::is(field, value)
     }
 
     #[test]

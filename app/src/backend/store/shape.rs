@@ -146,14 +146,11 @@ mod tests {
     use super::*;
 
     fn text(t: &str) -> Expr {
-        Expr::Text(t.into())
+        Expr::text(t)
     }
 
     fn is(field: Field, value: Value) -> Expr {
-        Expr::Is {
-            field,
-            values: vec![value],
-        }
+        Expr::is(field, value)
     }
 
     #[test]

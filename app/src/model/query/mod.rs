@@ -83,6 +83,21 @@ pub enum Value {
     Number(f64),
 }
 
+impl Expr {
+    /// Free text.
+    pub fn text(text: impl Into<String>) -> Expr {
+        Expr::Text(text.into())
+    }
+
+    /// `field:value` with one value.
+    pub fn is(field: Field, value: Value) -> Expr {
+        Expr::Is {
+            field,
+            values: vec![value],
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CmpOp {
     Gt,

@@ -369,7 +369,7 @@ fn Logs(view: LogView, search: LogSearch) -> impl IntoView {
                     }}
                 </div>
             })}
-            <p class="small-print muted">{move || format!("Times in {}.", zone_label(offset_min.get()))}</p>
+            <p class="zone-note">{move || format!("Times in {}.", zone_label(offset_min.get()))}</p>
         </section>
     }
 }
