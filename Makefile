@@ -134,7 +134,7 @@ bench: build postgres
 	  echo "| server memory, peak after 1,000 page and health requests (VmHWM) | $$(( busy / 1024 )) MiB | < 250 MB at peak ingest |"; \
 	  echo "| wasm bundle (release, wasm-opt): what every page loads | $$wasm bytes, $$gz gzipped | < 350 KB gzipped |"; \
 	  echo "| lazy route chunks, loaded when their page is visited | $$(for c in target/site/pkg/split_*.wasm; do n=$$(basename $$c .wasm | sed 's/^split___//; s/_route_view_.*//'); printf '%s %s B, ' $$n $$(gzip -9c $$c | wc -c); done | sed 's/, $$//') gzipped | |"; \
-	  echo; echo "Search and end-to-end latency benchmarks arrive later, with the features they measure."; \
+	  echo; echo "Then per engine: ingest, queries on 10M generated lines, and the live view's latency (\`lodestar-bench\`; see docs/development.md)."; \
 	} > BENCHMARKS.md
 	@$(call step,benchmarks: ingest on SQLite then PostgreSQL (lodestar-bench))
 	cargo build --release -p server --bin lodestar-bench

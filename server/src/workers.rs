@@ -25,6 +25,9 @@ pub fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// While behind, the indexer rests this many times as long as each batch took.
+const INDEX_REST_FACTOR: u32 = 3;
+
 /// How long the full-text indexer rests once it has caught up.
 const INDEX_IDLE: Duration = Duration::from_millis(250);
 
@@ -37,8 +40,14 @@ pub fn spawn_text_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()
     let db = state.db.clone();
     Some(tokio::spawn(async move {
         loop {
+            let began = std::time::Instant::now();
             match text_index::index_new_lines(&db, text_index::BATCH).await {
-                Ok(n) if n == u64::from(text_index::BATCH) => tokio::task::yield_now().await,
+                // Behind: rest three times as long as the batch took, so that indexing holds
+                // the write lock (and a core) a quarter of the time at most and the ingest
+                // writer comes first. Searches read what is not indexed yet directly.
+                Ok(n) if n == u64::from(text_index::BATCH) => {
+                    tokio::time::sleep(began.elapsed() * INDEX_REST_FACTOR).await
+                }
                 Ok(_) => tokio::time::sleep(INDEX_IDLE).await,
                 Err(error) => {
                     tracing::warn!(%error, "full-text indexing failed; will retry");

@@ -10,8 +10,14 @@ use std::{
 
 use crate::database::FreshDatabase;
 
-const BENCH_EMAIL: &str = "bench@example.com";
-const BENCH_PASSWORD: &str = "bench-password-not-secret";
+pub const BENCH_EMAIL: &str = "bench@example.com";
+pub const BENCH_PASSWORD: &str = "bench-password-not-secret";
+
+/// An app the CLI created.
+pub struct CreatedApp {
+    pub id: i64,
+    pub api_key: String,
+}
 
 pub struct Lodestar {
     binary: PathBuf,
@@ -71,6 +77,12 @@ impl Lodestar {
 
     /// Creates the bench user and its app; returns the app's API key.
     pub fn create_app(&self) -> Result<String, String> {
+        self.create_user()?;
+        Ok(self.create_named_app("bench")?.api_key)
+    }
+
+    /// Creates the bench user ([`BENCH_EMAIL`], [`BENCH_PASSWORD`]).
+    pub fn create_user(&self) -> Result<(), String> {
         self.run(
             &[
                 "user",
@@ -82,7 +94,12 @@ impl Lodestar {
                 "--json",
             ],
             Some(BENCH_PASSWORD),
-        )?;
+        )
+        .map(drop)
+    }
+
+    /// Creates an app of the bench user (made first with [`Lodestar::create_user`]).
+    pub fn create_named_app(&self, name: &str) -> Result<CreatedApp, String> {
         let out = self.run(
             &[
                 "app",
@@ -90,17 +107,21 @@ impl Lodestar {
                 "--owner",
                 BENCH_EMAIL,
                 "--name",
-                "bench",
+                name,
                 "--json",
             ],
             None,
         )?;
         let created: serde_json::Value = serde_json::from_str(out.trim())
             .map_err(|e| format!("`lodestar app create --json` printed no JSON ({e}): {out}"))?;
-        created["api_key"]
+        let api_key = created["api_key"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| format!("`lodestar app create --json` printed no api_key: {out}"))
+            .ok_or_else(|| format!("`lodestar app create --json` printed no api_key: {out}"))?;
+        let id = created["app_id"]
+            .as_i64()
+            .ok_or_else(|| format!("`lodestar app create --json` printed no app_id: {out}"))?;
+        Ok(CreatedApp { id, api_key })
     }
 
     /// Starts `lodestar serve` on a free local port and waits until `/health` answers 200.

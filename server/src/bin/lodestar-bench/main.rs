@@ -1,14 +1,22 @@
-//! `lodestar-bench`: the ingest load generator behind `make bench`.
+//! `lodestar-bench`: the benchmarks behind `make bench`, per engine.
 //!
-//! It measures the release binary as operators run it: a fresh database, a user and an app
-//! made with the CLI, `lodestar serve` on a free port, then `POST /ingest` at rising
-//! concurrency, an open-loop phase at half the peak, and the same rows inserted without HTTP
-//! for comparison. See `--help`.
+//! - Ingest: the release binary as operators run it (a fresh database, a user and an app made
+//!   with the CLI, `lodestar serve` on a free port), `POST /ingest` at rising concurrency, an
+//!   open-loop phase at half the peak, and the same rows inserted without HTTP for comparison.
+//! - Queries: a day of generated lines (10M by default) written through the ingest store, then
+//!   first pages and histograms timed through the storage functions the log view calls.
+//! - Live: the latency from `POST /ingest` to the line's arrival on a signed-in browser's live
+//!   stream, on an idle server and under ingest load.
+//!
+//! See `--help`.
 mod bodies;
 mod database;
 mod direct;
+mod generate;
+mod live;
 mod load;
 mod lodestar;
+mod queries;
 mod report;
 
 use std::{
@@ -32,7 +40,8 @@ use crate::{
 #[derive(Parser, Debug)]
 #[command(
     name = "lodestar-bench",
-    about = "Measures ingest on the release binary and reports it (used by `make bench`)"
+    about = "Measures ingest, queries on generated lines and the live view's latency on the \
+             release binary, and reports them (used by `make bench`)"
 )]
 struct Args {
     /// The server binary to measure, e.g. target/release/lodestar.
@@ -49,8 +58,41 @@ struct Args {
     #[arg(long)]
     markdown_out: Option<PathBuf>,
     /// Only the inserts without HTTP (to profile the store alone).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["ingest_only", "queries_only", "live_only"])]
     direct_only: bool,
+    /// Only the ingest benchmark (over HTTP, then without).
+    #[arg(long, conflicts_with_all = ["queries_only", "live_only"])]
+    ingest_only: bool,
+    /// Only the query benchmark on generated lines.
+    #[arg(long, conflicts_with = "live_only")]
+    queries_only: bool,
+    /// Only the live view's latency.
+    #[arg(long)]
+    live_only: bool,
+    /// Lines the query benchmark generates for its big app (the second app gets 1 % as many).
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(10_000..))]
+    lines: u64,
+    /// Timed runs per query (after 2 warm-ups).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    runs: u64,
+    /// Keep the query benchmark's generated database and print its URL (to look at plans, or
+    /// to run the queries again with --data-url).
+    #[arg(long)]
+    keep_data: bool,
+    /// Run the queries on a database an earlier `--keep-data` run generated, instead of
+    /// generating one (its timestamps have aged since).
+    #[arg(long, value_name = "URL", requires = "queries_only")]
+    data_url: Option<String>,
+    /// PostgreSQL: keep the trigram index during the whole load. By default it is dropped after
+    /// the first 1M lines (with it, loading runs at about 10,000 lines/s) and created again
+    /// once the lines are in.
+    #[arg(long)]
+    pg_index_during_load: bool,
+    /// Lines/s of background ingest (to another app) while the live latency is measured under
+    /// load. Default: half the peak the ingest benchmark just found, or, with --live-only,
+    /// half the peak of a short rising-concurrency run.
+    #[arg(long, value_name = "LINES_PER_S")]
+    live_background: Option<f64>,
 }
 
 #[tokio::main]
@@ -84,23 +126,148 @@ async fn run(args: &Args) -> Result<(), String> {
         }
         return Ok(());
     }
-    let db = FreshDatabase::create(args.engine).await?;
-    let http = over_http(args, &db, &client).await;
-    db.teardown().await;
-    let mut report = http?;
+    let ingest = !(args.queries_only || args.live_only);
+    let queries = !(args.ingest_only || args.live_only);
+    let live = !(args.ingest_only || args.queries_only);
 
-    // A second database, so the direct inserts start from the same empty tables and never
-    // compete with the server.
-    let db = FreshDatabase::create(args.engine).await?;
-    let direct = without_http(args, &db).await;
-    db.teardown().await;
-    report.direct = direct?;
+    // Half the ingest peak, and the tasks that offered it: the live bench's background load.
+    let mut half_peak = None;
+    if ingest {
+        let db = FreshDatabase::create(args.engine).await?;
+        let http = over_http(args, &db, &client).await;
+        db.teardown().await;
+        let mut report = http?;
 
-    print!("{}", report.summary());
-    if let Some(path) = &args.markdown_out {
-        append(path, &report.markdown())?;
+        // A second database, so the direct inserts start from the same empty tables and never
+        // compete with the server.
+        let db = FreshDatabase::create(args.engine).await?;
+        let direct = without_http(args, &db).await;
+        db.teardown().await;
+        report.direct = direct?;
+
+        print!("{}", report.summary());
+        if let Some(path) = &args.markdown_out {
+            append(path, &report.markdown())?;
+        }
+        half_peak = Some((report.offered_lines_per_s, report.paced.connections));
+    }
+    if queries {
+        let report = query_bench(args).await?;
+        print!("{}", report.summary());
+        if let Some(path) = &args.markdown_out {
+            append(path, &report.markdown())?;
+        }
+    }
+    if live {
+        let db = FreshDatabase::create(args.engine).await?;
+        let measured = live_bench(args, &db, &client, half_peak).await;
+        db.teardown().await;
+        let report = report::LiveReport {
+            engine: args.engine,
+            runs: measured?,
+        };
+        print!("{}", report.summary());
+        if let Some(path) = &args.markdown_out {
+            append(path, &report.markdown())?;
+        }
     }
     Ok(())
+}
+
+/// PostgreSQL: lines loaded with the trigram index before it is dropped for the rest.
+const DEFER_INDEX_AFTER: u64 = 1_000_000;
+
+/// The query benchmark on a fresh database (kept with `--keep-data`) or on `--data-url`.
+async fn query_bench(args: &Args) -> Result<queries::QueryReport, String> {
+    let runs = args.runs as usize;
+    eprintln!("lodestar-bench: queries on {}", args.engine.title());
+    if let Some(url) = &args.data_url {
+        return queries::run(args.engine, queries::Data::Reuse { url }, runs).await;
+    }
+    let db = FreshDatabase::create(args.engine).await?;
+    let data = queries::Data::Generate {
+        db: &db,
+        server: &args.server,
+        lines: args.lines,
+        defer_index_after: (args.engine == Engine::Postgres
+            && !args.pg_index_during_load
+            && args.lines > DEFER_INDEX_AFTER)
+            .then_some(DEFER_INDEX_AFTER),
+    };
+    let report = queries::run(args.engine, data, runs).await;
+    if args.keep_data {
+        eprintln!(
+            "lodestar-bench: kept the generated database: {} (data folder {}); drop or remove \
+             it when done",
+            db.url(),
+            db.data_dir.display()
+        );
+    } else {
+        db.teardown().await;
+    }
+    report
+}
+
+/// The live latency on `db`, idle then under background ingest load; the server is stopped
+/// before this returns.
+async fn live_bench(
+    args: &Args,
+    db: &FreshDatabase,
+    client: &reqwest::Client,
+    half_peak: Option<(f64, usize)>,
+) -> Result<Vec<live::LiveRun>, String> {
+    let lodestar = Lodestar::new(&args.server, db);
+    lodestar.create_user()?;
+    let watched = lodestar.create_named_app("watched")?;
+    let busy = lodestar.create_named_app("busy")?;
+    let server = lodestar.serve(client).await?;
+    eprintln!(
+        "lodestar-bench: live view latency on {} ({})",
+        args.engine.title(),
+        server.base_url
+    );
+    let session = live::sign_in(&server.base_url).await?;
+    let target = Arc::new(Target::new(
+        client.clone(),
+        &server.base_url,
+        &busy.api_key,
+        bodies::build(&busy.api_key),
+    ));
+
+    let idle = live::probe(
+        &server.base_url,
+        &session,
+        watched.id,
+        &watched.api_key,
+        None,
+    )
+    .await?;
+    eprintln!(
+        "  idle: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, lost {}",
+        idle.p50_ms, idle.p95_ms, idle.max_ms, idle.lost
+    );
+    let (rate, tasks) = match (args.live_background, half_peak) {
+        (Some(rate), _) => (rate, 32),
+        (None, Some(half)) => half,
+        (None, None) => {
+            eprintln!("  finding the ingest peak for the background load (2 s per step)…");
+            let steps = load::rising(&target, Duration::from_secs(2), |_| {}).await;
+            let peak = report::best_step(&steps)
+                .ok_or("no ingest batch was accepted while looking for the peak")?;
+            (peak.lines_per_s / 2.0, (2 * peak.connections).max(2))
+        }
+    };
+    eprintln!("  under load: {rate:.0} lines/s to another app over {tasks} tasks…");
+    let loaded = live::probe(
+        &server.base_url,
+        &session,
+        watched.id,
+        &watched.api_key,
+        Some((target, rate, tasks)),
+    )
+    .await?;
+    drop(server);
+    Ok(vec![idle, loaded])
 }
 
 /// Arguments clap cannot check itself, checked before anything is created.

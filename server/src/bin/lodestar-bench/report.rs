@@ -2,7 +2,13 @@
 //! targets beside them so a regression is visible without looking anything up.
 use std::{collections::BTreeMap, fmt::Write};
 
-use crate::{database::Engine, load::Measured};
+use crate::{
+    database::Engine,
+    generate::{ABSENT_WORD, RARE_WORD},
+    live::{self, LiveRun},
+    load::Measured,
+    queries::{self, QueryReport, WARM_UPS},
+};
 
 /// DESIGN.md §7, on SQLite.
 const TARGET_LINES_PER_S: f64 = 100_000.0;
@@ -161,6 +167,316 @@ impl Report {
     }
 }
 
+/// DESIGN.md §7, on both engines.
+const TARGET_LIVE_P95_MS: f64 = 1_000.0;
+
+impl QueryReport {
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n## Queries ({} lines) — {} (`make bench`)\n",
+            self.big_label(),
+            self.engine.title()
+        );
+        out.push_str(&self.data_paragraph());
+        out.push_str("\n\n");
+        let _ = writeln!(
+            out,
+            "Each query as the log view runs it (`store::search::page` for a first page of 100 \
+             lines, `store::search::histogram` with 60 bars), called in the bench process \
+             without HTTP over the 24 hours before each call: {WARM_UPS} warm-up runs (the first \
+             is the \"1st\" column), then {} timed runs.\n",
+            self.runs
+        );
+        out.push_str("| app | query | result | 1st ms | p50 ms | p95 ms | max ms | target |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for t in &self.timings {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                if t.small_app {
+                    "small".to_string()
+                } else {
+                    self.big_label()
+                },
+                t.label,
+                result_cell(t, self.runs),
+                ms(Some(t.first_ms)),
+                ms(Some(t.p50_ms)),
+                ms(Some(t.p95_ms)),
+                ms(Some(t.max_ms)),
+                match (t.target_ms, t.met()) {
+                    (Some(target), Some(met)) => format!("< {target:.0} ms ({})", verdict(met)),
+                    _ => String::new(),
+                }
+            );
+        }
+        out.push('\n');
+        out.push_str(&self.targets());
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = format!("Queries on {}\n", self.engine.title());
+        out.push_str(&self.data_paragraph().replace(['`', '*'], ""));
+        out.push('\n');
+        for t in &self.timings {
+            let _ = writeln!(
+                out,
+                "  {:<60} {:>24}  1st {:>7}  p50 {:>7}  p95 {:>7}  max {:>7} ms",
+                format!(
+                    "{}{}",
+                    t.label.replace('`', ""),
+                    if t.small_app { " (small app)" } else { "" }
+                ),
+                result_cell(t, self.runs),
+                ms(Some(t.first_ms)),
+                ms(Some(t.p50_ms)),
+                ms(Some(t.p95_ms)),
+                ms(Some(t.max_ms)),
+            );
+        }
+        out.push_str(&self.targets().replace(['`', '*'], ""));
+        out.push('\n');
+        out
+    }
+
+    /// The big app's size as the section title and table name it: `10M`, `500k`.
+    fn big_label(&self) -> String {
+        match &self.generated {
+            Some(g) => short(g.big_lines),
+            None => format!("~{}", short(self.window_lines / 100_000 * 100_000)),
+        }
+    }
+
+    fn data_paragraph(&self) -> String {
+        let sizes: Vec<String> = self
+            .sizes
+            .iter()
+            .map(|(what, bytes)| format!("{what} {:.2} GB", *bytes as f64 / 1e9))
+            .collect();
+        let deferred = match self
+            .generated
+            .as_ref()
+            .and_then(|g| g.deferred_index.as_ref())
+        {
+            Some(d) => format!(
+                " The trigram index slows PostgreSQL's writes too much for a 10M load within \
+                 minutes: the first {} lines were written with it ({} lines/s), then it was \
+                 dropped, the rest written without it ({} lines/s), and it was created again \
+                 with the migration's statement in {} (a bulk-built GIN index is denser than one \
+                 grown line by line, which may flatter the text queries a little).",
+                thousands(d.lines_with_index as f64),
+                thousands(d.rate_with_index),
+                thousands(d.rate_without),
+                queries::duration(d.create),
+            ),
+            None => String::new(),
+        };
+        let generated = match &self.generated {
+            Some(g) => {
+                let text_index = match &g.text_index {
+                    Some(lag) => format!(
+                        " The full-text index (`logs_fts`) was filled beside the writer by the \
+                         server's indexer loop (2,000 lines per transaction): {} lines behind at \
+                         the last commit, caught up {} later.{}",
+                        thousands(lag.behind as f64),
+                        queries::duration(lag.catch_up),
+                        match lag.errors.first() {
+                            None => String::new(),
+                            Some(first) => format!(
+                                " Its transaction failed {} times while the writer committed \
+                                 back to back (first: `{}`) and was retried 5 s later each time, \
+                                 as the server does.",
+                                lag.errors.len(),
+                                first
+                                    .split("returned from database: ")
+                                    .last()
+                                    .unwrap_or(first)
+                            ),
+                        }
+                    ),
+                    None => String::new(),
+                };
+                format!(
+                    "{} lines for one app (\"{}\") with timestamps over the 24 hours before the \
+                     run, oldest first, and {} for a second app (\"small\") over the same hours, \
+                     in the same transactions. Written through the ingest writer's store \
+                     (`LogWriter::write`, {} transactions of about 10,000 lines, the insert method \
+                     the server uses), so the lines, `app_metrics` (counts and id ranges) and the \
+                     indexes are as ingest leaves them: **{} lines/s** to the last commit ({}, \
+                     generation on a second thread included).{text_index}{deferred}",
+                    thousands(g.big_lines as f64),
+                    short(g.big_lines),
+                    thousands(g.small_lines as f64),
+                    thousands(g.transactions as f64),
+                    thousands(g.lines_per_s()),
+                    queries::duration(g.committed),
+                )
+            }
+            None => "A database generated by an earlier run (`--data-url`).".into(),
+        };
+        let mut text = format!(
+            "Data: {generated} The lines: levels about 70 % info, 15 % debug, 8 % warn, 5 % \
+             error, 2 % fatal; 8 services; about 30 message templates with ids and numbers; \
+             \"timeout\" in 3 of 7 error templates, 2 of 6 warn templates and 1 debug template; \
+             `{RARE_WORD}` in one line in 10,000, `{ABSENT_WORD}` in none; attributes with \
+             request and user ids, and on half the lines a correlation id that 2 to 12 lines of \
+             one request share; a trace id on about a quarter. At query time the {} app's \
+             24-hour window held {} lines. Size: {}.",
+            self.big_label(),
+            thousands(self.window_lines as f64),
+            sizes.join(", ")
+        );
+        if let Some(after) = &self.after_load {
+            let _ = write!(text, " {after}.");
+        }
+        if self.engine == Engine::Sqlite {
+            text.push_str(" No `ANALYZE` (the server never runs it).");
+        }
+        text
+    }
+
+    fn targets(&self) -> String {
+        let verdict_of = |label: &str| {
+            self.timings
+                .iter()
+                .find(|t| !t.small_app && t.label.starts_with(label) && t.target_ms.is_some())
+                .and_then(|t| t.met())
+                .map_or("not measured", verdict)
+        };
+        format!(
+            "Targets (DESIGN.md §7, checked on p95): search first page, `level:error timeout`, \
+             24 h, < 100 ms ({}); histogram over 24 h < 300 ms ({}).",
+            verdict_of("first page, `level:error timeout`"),
+            verdict_of("histogram, no query"),
+        )
+    }
+}
+
+/// What a query returned, and its number of timed runs when a slow query got fewer.
+fn result_cell(t: &queries::Timing, runs: usize) -> String {
+    if t.runs < runs {
+        format!("{} ({} runs)", t.result, t.runs)
+    } else {
+        t.result.clone()
+    }
+}
+
+/// The live stream's latency, idle and under load.
+pub struct LiveReport {
+    pub engine: Engine,
+    pub runs: Vec<LiveRun>,
+}
+
+impl LiveReport {
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n## Live view latency — {} (`make bench`)\n",
+            self.engine.title()
+        );
+        let _ = writeln!(
+            out,
+            "The release server on a fresh database; a user signed in through `POST \
+             /app/auth/sign_in` opens the live stream of its app (`GET /apps/{{id}}/logs/live`, \
+             Server-Sent Events, session cookie) while the bench posts {}-line batches to `POST \
+             /ingest` at {} requests/s for {} s (open loop, each on its own task), each line's \
+             message carrying a sequence number. Latency: from the moment a line's POST started \
+             to the moment its `lines` event was read from the stream. Under load, another app \
+             receives the ingest bench's 100-line batches on other connections at the rate shown \
+             (open loop, from 2 s before the probe until 2 s after).\n",
+            live::LINES_PER_REQUEST,
+            live::REQUESTS_PER_S,
+            live::PROBE.as_secs()
+        );
+        out.push_str(
+            "| server | lines | p50 ms | p95 ms | p99 ms | max ms | lost | POSTs not 200 |\n",
+        );
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for run in &self.runs {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                load_label(run),
+                thousands(run.sent as f64),
+                ms(Some(run.p50_ms)),
+                ms(Some(run.p95_ms)),
+                ms(Some(run.p99_ms)),
+                ms(Some(run.max_ms)),
+                run.lost,
+                run.refused
+            );
+        }
+        out.push('\n');
+        out.push_str(&self.targets());
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = format!("Live view latency on {}\n", self.engine.title());
+        for run in &self.runs {
+            let _ = writeln!(
+                out,
+                "  {:<70} lines {:>5} (received {:>5})  p50 {:>6}  p95 {:>6}  p99 {:>6}  max {:>6} ms  lost {}  not 200 {}",
+                load_label(run),
+                run.sent,
+                run.received,
+                ms(Some(run.p50_ms)),
+                ms(Some(run.p95_ms)),
+                ms(Some(run.p99_ms)),
+                ms(Some(run.max_ms)),
+                run.lost,
+                run.refused
+            );
+        }
+        out.push_str(&self.targets());
+        out.push('\n');
+        out
+    }
+
+    fn targets(&self) -> String {
+        let parts: Vec<String> = self
+            .runs
+            .iter()
+            .map(|run| {
+                let met = run.p95_ms < TARGET_LIVE_P95_MS && run.lost == 0 && run.sent > 0;
+                let when = if run.background.is_some() {
+                    "under load"
+                } else {
+                    "idle"
+                };
+                format!("{when}: {}", verdict(met))
+            })
+            .collect();
+        format!(
+            "Target (DESIGN.md §7): ingest → visible in an open dashboard < 1 s at p95, with no \
+             line lost ({}).",
+            parts.join("; ")
+        )
+    }
+}
+
+fn load_label(run: &LiveRun) -> String {
+    match &run.background {
+        None => "idle".into(),
+        Some((offered, measured)) => format!(
+            "under load: {} lines/s offered to another app, {} achieved (p99 {} ms{})",
+            thousands(*offered),
+            thousands(measured.lines_per_s),
+            ms(measured.p99_ms),
+            match refused(&measured.refused).as_str() {
+                "0" => String::new(),
+                other => format!(", not 200: {other}"),
+            }
+        ),
+    }
+}
+
 pub fn best_step(steps: &[Measured]) -> Option<&Measured> {
     steps
         .iter()
@@ -172,7 +488,8 @@ fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "missed" }
 }
 
-fn ms(value: Option<f64>) -> String {
+/// Milliseconds as the tables show them: one decimal below 10 ms.
+pub fn ms(value: Option<f64>) -> String {
     match value {
         Some(v) if v < 10.0 => format!("{v:.1}"),
         Some(v) => format!("{v:.0}"),
@@ -192,8 +509,19 @@ pub fn refused(counts: &BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
+/// 10000000 → `10M`, 500000 → `500k`, otherwise grouped by thousands.
+fn short(n: u64) -> String {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
+        format!("{}M", n / 1_000_000)
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
+        format!("{}k", n / 1_000)
+    } else {
+        thousands(n as f64)
+    }
+}
+
 /// 123456.7 → `123,457`.
-fn thousands(value: f64) -> String {
+pub fn thousands(value: f64) -> String {
     let digits = format!("{:.0}", value.max(0.0));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
