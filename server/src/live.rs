@@ -75,9 +75,17 @@ async fn open(
     if after.is_some() {
         live.catch_up().await?;
     }
-    let events = stream::unfold(live, |mut live| async move {
-        let event = live.next_event().await?;
-        Some((Ok::<_, Infallible>(event), live))
+    let stopping = crate::serve::stopping().subscribe();
+    let events = stream::unfold(live, move |mut live| {
+        let mut stopping = stopping.clone();
+        async move {
+            // The stream ends when the server shuts down; the view reconnects elsewhere.
+            let event = tokio::select! {
+                event = live.next_event() => event?,
+                _ = stopping.wait_for(|stop| *stop) => return None,
+            };
+            Some((Ok::<_, Infallible>(event), live))
+        }
     })
     .fuse();
     Ok((

@@ -58,6 +58,15 @@ async fn shutdown_signal() {
         _ = interrupt => {},
         _ = terminate => {},
     }
+    // Open event streams (live views) end now, or the graceful shutdown would wait on them.
+    stopping().send_replace(true);
+}
+
+/// Set when the server begins to shut down: long-lived responses watch it and end.
+pub fn stopping() -> &'static tokio::sync::watch::Sender<bool> {
+    static STOPPING: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> =
+        std::sync::OnceLock::new();
+    STOPPING.get_or_init(|| tokio::sync::watch::channel(false).0)
 }
 
 /// The Leptos site settings: `Leptos.toml` in the working folder when there is one (the
