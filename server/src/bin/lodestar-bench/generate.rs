@@ -51,19 +51,13 @@ pub struct Apps {
 pub struct Generated {
     pub big_lines: u64,
     pub small_lines: u64,
-    /// The first and last timestamps written (µs).
-    pub first_ts: i64,
-    pub last_ts: i64,
     pub transactions: u64,
     /// From the first generated line to the last commit.
     pub committed: Duration,
-    /// To a database ready for queries: full-text index caught up or index created again.
+    /// To a database ready for queries (SQLite: the full-text index caught up).
     pub elapsed: Duration,
     /// Time spent inside `LogWriter::write`.
     pub writing: Duration,
-    /// PostgreSQL with the trigram index deferred: the lines written while it was still there,
-    /// at what rate, and how long recreating it took.
-    pub deferred_index: Option<DeferredIndex>,
     /// SQLite: how far the full-text indexer was behind when the writer finished, and how long
     /// it then took to catch up.
     pub text_index: Option<TextIndexLag>,
@@ -78,19 +72,6 @@ pub struct TextIndexLag {
     /// Indexing transactions that failed (and were retried 5 s later, as the server does).
     pub errors: Vec<String>,
 }
-
-/// The trigram index dropped after the first lines and created again after the last.
-#[derive(Clone, Debug)]
-pub struct DeferredIndex {
-    pub lines_with_index: u64,
-    pub rate_with_index: f64,
-    pub rate_without: f64,
-    pub create: Duration,
-}
-
-/// The migration's statement (`m20261123_000012_create_logs_search`), run again after loading.
-pub const CREATE_TRGM_INDEX: &str =
-    "CREATE INDEX logs_message_trgm ON logs USING gin (message gin_trgm_ops)";
 
 impl Generated {
     pub fn lines(&self) -> u64 {
@@ -108,16 +89,11 @@ impl Generated {
 /// insert method the server uses. The lines are generated on a thread of their own while the
 /// writer commits. On SQLite the write-ahead log is checkpointed every second, as the server
 /// does.
-///
-/// `defer_index_after`: on PostgreSQL, drop the trigram index once that many lines of the big
-/// app are written and create it again (with the migration's statement) after the last, so
-/// that the database ends up with exactly the migrated schema.
 pub async fn generate(
     db: &DatabaseConnection,
     apps: Apps,
     lines: u64,
     end_us: i64,
-    defer_index_after: Option<u64>,
     mut progress: impl FnMut(u64, Duration),
 ) -> Result<Generated, String> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<(Vec<NewLine>, Vec<NewLine>)>(4);
@@ -164,34 +140,10 @@ pub async fn generate(
         db.clone(),
         InsertMethod::for_backend(db.get_database_backend()),
     );
-    let mut out = Generated {
-        first_ts: i64::MAX,
-        last_ts: i64::MIN,
-        ..Generated::default()
-    };
+    let mut out = Generated::default();
     let mut next_report = 1_000_000u64;
     let mut failure = None;
-    let mut dropped_at: Option<(u64, Instant)> = None;
     while let Some((chunk, side)) = receiver.recv().await {
-        if let Some(after) = defer_index_after
-            && dropped_at.is_none()
-            && out.big_lines >= after
-        {
-            if let Err(e) = db.execute_unprepared("DROP INDEX logs_message_trgm").await {
-                failure = Some(format!("dropping the trigram index: {e}"));
-                break;
-            }
-            eprintln!(
-                "    trigram index dropped after {} lines ({:.0} lines/s with it)",
-                out.big_lines,
-                out.lines() as f64 / started.elapsed().as_secs_f64()
-            );
-            dropped_at = Some((out.lines(), Instant::now()));
-        }
-        for line in chunk.iter().chain(&side) {
-            out.first_ts = out.first_ts.min(line.ts);
-            out.last_ts = out.last_ts.max(line.ts);
-        }
         let groups = [
             store::Group {
                 app_id: apps.big,
@@ -220,21 +172,6 @@ pub async fn generate(
     producer.join().ok();
     drop(writer);
     out.committed = started.elapsed();
-    if let (Some((written, at)), None) = (dropped_at, &failure) {
-        let rate_without = (out.lines() - written) as f64 / at.elapsed().as_secs_f64();
-        let rate_with_index = written as f64 / (at - started).as_secs_f64();
-        eprintln!("    creating the trigram index again…");
-        let began = Instant::now();
-        db.execute_unprepared(CREATE_TRGM_INDEX)
-            .await
-            .map_err(|e| format!("creating the trigram index: {e}"))?;
-        out.deferred_index = Some(DeferredIndex {
-            lines_with_index: written,
-            rate_with_index,
-            rate_without,
-            create: began.elapsed(),
-        });
-    }
     if let Some(task) = indexer {
         let behind = match (max_id(db).await, text_index::watermark(db).await) {
             (Ok(max), Ok(indexed)) => max - indexed,

@@ -83,11 +83,6 @@ struct Args {
     /// generating one (its timestamps have aged since).
     #[arg(long, value_name = "URL", requires = "queries_only")]
     data_url: Option<String>,
-    /// PostgreSQL: keep the trigram index during the whole load. By default it is dropped after
-    /// the first 1M lines (with it, loading runs at about 10,000 lines/s) and created again
-    /// once the lines are in.
-    #[arg(long)]
-    pg_index_during_load: bool,
     /// Lines/s of background ingest (to another app) while the live latency is measured under
     /// load. Default: half the peak the ingest benchmark just found, or, with --live-only,
     /// half the peak of a short rising-concurrency run.
@@ -174,9 +169,6 @@ async fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// PostgreSQL: lines loaded with the trigram index before it is dropped for the rest.
-const DEFER_INDEX_AFTER: u64 = 1_000_000;
-
 /// The query benchmark on a fresh database (kept with `--keep-data`) or on `--data-url`.
 async fn query_bench(args: &Args) -> Result<queries::QueryReport, String> {
     let runs = args.runs as usize;
@@ -189,10 +181,6 @@ async fn query_bench(args: &Args) -> Result<queries::QueryReport, String> {
         db: &db,
         server: &args.server,
         lines: args.lines,
-        defer_index_after: (args.engine == Engine::Postgres
-            && !args.pg_index_during_load
-            && args.lines > DEFER_INDEX_AFTER)
-            .then_some(DEFER_INDEX_AFTER),
     };
     let report = queries::run(args.engine, data, runs).await;
     if args.keep_data {

@@ -257,24 +257,6 @@ impl QueryReport {
             .iter()
             .map(|(what, bytes)| format!("{what} {:.2} GB", *bytes as f64 / 1e9))
             .collect();
-        let deferred = match self
-            .generated
-            .as_ref()
-            .and_then(|g| g.deferred_index.as_ref())
-        {
-            Some(d) => format!(
-                " The trigram index slows PostgreSQL's writes too much for a 10M load within \
-                 minutes: the first {} lines were written with it ({} lines/s), then it was \
-                 dropped, the rest written without it ({} lines/s), and it was created again \
-                 with the migration's statement in {} (a bulk-built GIN index is denser than one \
-                 grown line by line, which may flatter the text queries a little).",
-                thousands(d.lines_with_index as f64),
-                thousands(d.rate_with_index),
-                thousands(d.rate_without),
-                queries::duration(d.create),
-            ),
-            None => String::new(),
-        };
         let generated = match &self.generated {
             Some(g) => {
                 let text_index = match &g.text_index {
@@ -287,10 +269,12 @@ impl QueryReport {
                         match lag.errors.first() {
                             None => String::new(),
                             Some(first) => format!(
-                                " Its transaction failed {} times while the writer committed \
-                                 back to back (first: `{}`) and was retried 5 s later each time, \
-                                 as the server does.",
-                                lag.errors.len(),
+                                " Its transaction failed {} while the writer committed back to \
+                                 back (`{}`) and was retried 5 s later, as the server does.",
+                                match lag.errors.len() {
+                                    1 => "once".to_string(),
+                                    n => format!("{n} times"),
+                                },
                                 first
                                     .split("returned from database: ")
                                     .last()
@@ -307,7 +291,7 @@ impl QueryReport {
                      (`LogWriter::write`, {} transactions of about 10,000 lines, the insert method \
                      the server uses), so the lines, `app_metrics` (counts and id ranges) and the \
                      indexes are as ingest leaves them: **{} lines/s** to the last commit ({}, \
-                     generation on a second thread included).{text_index}{deferred}",
+                     generation on a second thread included).{text_index}",
                     thousands(g.big_lines as f64),
                     short(g.big_lines),
                     thousands(g.small_lines as f64),
