@@ -195,10 +195,14 @@ impl LogRow {
 
     /// Attributes in key order, values as text (strings bare, anything else as JSON).
     pub fn attribute_pairs(&self) -> Vec<(String, String)> {
-        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&self.attributes) {
-            Ok(map) => attribute_pairs(&map),
-            Err(_) => Vec::new(),
-        }
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&self.attributes).unwrap_or_default();
+        map.into_iter()
+            .map(|(key, value)| match value {
+                serde_json::Value::String(text) => (key, text),
+                other => (key, other.to_string()),
+            })
+            .collect()
     }
 }
 
@@ -334,19 +338,6 @@ pub fn zone_label(offset_min: i32) -> String {
     let sign = if offset_min > 0 { '+' } else { '-' };
     let m = offset_min.abs();
     format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
-}
-
-/// Attributes as the view lists them: key order, strings bare, anything else as compact JSON.
-pub fn attribute_pairs(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
-    map.iter()
-        .map(|(key, value)| {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (key.clone(), text)
-        })
-        .collect()
 }
 
 /// Everything the app's log view shows on load, read in one call.

@@ -3,7 +3,7 @@
 use sea_orm::sqlx::{self, ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::{
-    backend::{entities::logs, ingest::LiveLine},
+    backend::ingest::LiveLine,
     model::{Level, logs::LogRow},
 };
 
@@ -49,22 +49,6 @@ where
             trace_id: row.try_get(8)?,
             issue_id: row.try_get(9)?,
         }))
-    }
-}
-
-/// A stored line (the entity) as the view shows it.
-pub fn row(model: logs::Model) -> LogRow {
-    LogRow {
-        id: model.id,
-        ts: model.ts,
-        level: Level::from_i16(model.level).unwrap_or(Level::Info),
-        service: model.service,
-        environment: model.environment,
-        release: model.release,
-        message: model.message,
-        attributes: model.attributes.to_string(),
-        trace_id: model.trace_id,
-        issue_id: model.issue_id,
     }
 }
 

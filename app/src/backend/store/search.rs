@@ -35,7 +35,7 @@ use super::{
 pub use super::{
     histogram::histogram,
     overview::{environments, health, latest_id},
-    rows::{live_row, row},
+    rows::live_row,
 };
 
 /// Lines per page at most.
