@@ -20,7 +20,7 @@ export LODESTAR_TEST_PG_URL ?= $(PG_ADMIN_URL)
 step = printf '\033[1m==> %s\033[0m\n' "$(1)"
 skip = printf '    %s: already there\n' "$(1)"
 
-.PHONY: help run build dev test test-rust test-e2e check-bundle bench bootstrap \
+.PHONY: help run build dev test test-rust test-python python-sdk test-e2e check-bundle bench bootstrap \
         bootstrap-build bootstrap-test postgres clean-test-databases
 
 help:
@@ -85,7 +85,7 @@ clean-test-databases: postgres
 	@psql "$(PG_ADMIN_URL)" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'lodestar\_test\_%'" \
 	  | while read -r db; do psql "$(PG_ADMIN_URL)" -qc "DROP DATABASE IF EXISTS \"$$db\" WITH (FORCE)"; done
 
-test: bootstrap postgres clean-test-databases build test-rust check-bundle test-e2e
+test: bootstrap postgres clean-test-databases build test-rust test-python check-bundle test-e2e
 	@$(call step,all tests passed)
 
 # The server-side packages in one run, never --workspace (that would build app with ssr and
@@ -109,9 +109,18 @@ check-bundle:
 	  done; \
 	  [ $$size -lt 358400 ]
 
-test-e2e:
+# The Python SDK and its CLI against the release binary (a venv under TOOLS_DIR, made once).
+test-python: python-sdk
+	@$(call step,pytest sdk/python against target/release/lodestar)
+	LODESTAR_TOOLS_DIR=$(TOOLS_DIR) bash sdk/python/run-tests.sh
+
+python-sdk:
+	@LODESTAR_TOOLS_DIR=$(TOOLS_DIR) bash sdk/python/run-tests.sh --install-only
+
+# The journeys drive the Python CLI too (`lodestar init`, installed by python-sdk).
+test-e2e: python-sdk
 	@$(call step,Playwright on $$(/usr/bin/chromium --version))
-	cd end2end && npx playwright test
+	cd end2end && LODESTAR_TOOLS_DIR=$(TOOLS_DIR) npx playwright test
 
 # Measures the release build on this machine and rewrites BENCHMARKS.md: server memory and the
 # wasm bundle, then ingest through lodestar-bench on SQLite and PostgreSQL (each on a fresh

@@ -7,8 +7,8 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    AppLogsRoute, AppSettingsRoute, DashboardPage, LandingPage, NewAppRoute, NotFoundPage,
-    SignInPage, SignUpPage,
+    AppLogsRoute, AppSettingsRoute, DashboardPage, DeviceLinkRoute, LandingPage, NewAppRoute,
+    NotFoundPage, SignInPage, SignUpPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=SignInPage/>
                 <Route path=path!("/signup") view=SignUpPage/>
                 <Route path=path!("/dashboard") view=DashboardPage/>
+                <Route path=path!("/sdk/link") view={Lazy::<DeviceLinkRoute>::new()}/>
                 <Route path=path!("/apps/new") view={Lazy::<NewAppRoute>::new()}/>
                 // Async: the answer waits for the app's data, so another user's (or a deleted)
                 // app is a real 404 rather than a 200 whose body says "not found".

@@ -15,10 +15,17 @@ use axum::{
 use serde_json::json;
 
 /// Pages that need a signed-in user.
-const PROTECTED_PREFIXES: [&str; 3] = ["/dashboard", "/apps", "/settings"];
+const PROTECTED_PREFIXES: [&str; 4] = ["/dashboard", "/apps", "/settings", "/sdk/link"];
 
-/// Machine-facing routes authenticated by keys, not cookies: no Origin check.
-const MACHINE_PREFIXES: [&str; 4] = ["/ingest", "/api/", "/v1/", "/sdk/device/"];
+/// Machine-facing routes authenticated by keys or device codes, not cookies: no Origin check.
+/// (`/sdk/device/complete` is not one of them: the approval page calls it with the session.)
+const MACHINE_PREFIXES: [&str; 5] = [
+    "/ingest",
+    "/api/",
+    "/v1/",
+    "/sdk/device/start",
+    "/sdk/device/poll",
+];
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
@@ -111,5 +118,7 @@ mod tests {
         assert!(!is_protected("/"));
         assert!(!is_protected("/login"));
         assert!(!is_protected("/apps/3/logs/live"));
+        assert!(is_protected("/sdk/link"));
+        assert!(!is_protected("/sdk/device/poll"));
     }
 }

@@ -4,6 +4,7 @@ pub mod access;
 pub mod body;
 pub mod cli;
 pub mod config;
+pub mod device;
 pub mod export;
 pub mod health;
 pub mod ingest;

@@ -1,14 +1,18 @@
 //! Background tasks that run beside the HTTP server.
 use std::time::Duration;
 
-use app::backend::{AppState, services::purges, store::text_index};
+use app::backend::{
+    AppState,
+    services::{device, purges},
+    store::text_index,
+};
 
 /// How often pending purges are looked for when nothing wakes the task (a purge left by a
 /// crash, or requested through another server sharing the database).
 const PURGE_POLL: Duration = Duration::from_secs(60);
 
 /// Deletes deleted apps' lines: at start (to finish what a restart interrupted), when a
-/// deletion wakes it, and every minute.
+/// deletion wakes it, and every minute; device-flow requests that expired go at the same pace.
 pub fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
     let db = state.db.clone();
     let signal = state.purge_signal.clone();
@@ -16,6 +20,9 @@ pub fn spawn_purger(state: &AppState) -> tokio::task::JoinHandle<()> {
         loop {
             if let Err(error) = purges::run_pending(&db, purges::BATCH).await {
                 tracing::warn!(%error, "purging deleted apps failed; will retry");
+            }
+            if let Err(error) = device::purge_expired(&db, chrono::Utc::now()).await {
+                tracing::warn!(%error, "deleting expired device requests failed; will retry");
             }
             tokio::select! {
                 _ = signal.notified() => {}

@@ -4,6 +4,7 @@ pub mod apps;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub(crate) mod context;
+pub mod device;
 mod error;
 pub mod logs;
 

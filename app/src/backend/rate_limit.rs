@@ -104,6 +104,8 @@ pub struct AuthLimits {
     pub per_ip: RateLimiter,
     /// Failed sign-ins for one account (reset by a successful one).
     pub per_account: RateLimiter,
+    /// Device-flow requests (`lodestar init`) started from one IP address.
+    pub device_starts: RateLimiter,
 }
 
 impl Default for AuthLimits {
@@ -111,6 +113,7 @@ impl Default for AuthLimits {
         AuthLimits {
             per_ip: RateLimiter::new(30, Duration::from_secs(300)),
             per_account: RateLimiter::new(5, Duration::from_secs(300)),
+            device_starts: RateLimiter::new(20, Duration::from_secs(600)),
         }
     }
 }

@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
+    clock::Clock,
     ingest::{Ingest, IngestConfig},
     rate_limit::AuthLimits,
     services::oauth::ProviderConfig,
@@ -22,6 +23,8 @@ pub struct AppState {
     pub purge_signal: Arc<tokio::sync::Notify>,
     /// The ingest queue, its writer task, the key cache and the live bus.
     pub ingest: Arc<Ingest>,
+    /// What "now" is for the device flow (tests hold it still).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
             auth_limits: Arc::new(AuthLimits::default()),
             purge_signal: Arc::new(tokio::sync::Notify::new()),
             ingest,
+            clock: Clock::system(),
         }
     }
 }

@@ -148,7 +148,8 @@ impl Sample {
         } = target;
         match self {
             Sample::Python => format!(
-                "pip install lodestar\n\n\
+                "# the SDK ships in the Lodestar repository (PyPI's \"lodestar\" is another project)\n\
+                 pip install ./sdk/python\n\n\
                  import logging, lodestar\n\
                  lodestar.init(api_key=\"{api_key}\", dsn=\"{base_url}\")\n\
                  logging.getLogger(\"checkout\").error(\"payment declined\", extra={{\"order\": 42}})"

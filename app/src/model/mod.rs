@@ -1,6 +1,7 @@
 //! Types and pure logic shared by the browser and the server.
 pub mod account;
 pub mod apps;
+pub mod device;
 pub mod level;
 pub mod logs;
 pub mod query;

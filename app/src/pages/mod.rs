@@ -4,6 +4,7 @@ mod app_new;
 mod app_settings;
 mod auth_forms;
 mod dashboard;
+mod device_link;
 mod landing;
 mod not_found;
 
@@ -12,5 +13,6 @@ pub use app_new::{NewAppPage, NewAppRoute};
 pub use app_settings::{AppSettingsPage, AppSettingsRoute};
 pub use auth_forms::{SignInPage, SignUpPage};
 pub use dashboard::DashboardPage;
+pub use device_link::{DeviceLinkPage, DeviceLinkRoute};
 pub use landing::LandingPage;
 pub use not_found::NotFoundPage;

@@ -23,10 +23,23 @@ pub async fn create(
     name: &str,
     description: &str,
 ) -> Result<(apps::Model, NewKey), ServiceError> {
+    let txn = db.begin().await?;
+    let app = insert(&txn, owner_id, name, description).await?;
+    let key = api_keys::create(&txn, app.id, "Default").await?;
+    txn.commit().await?;
+    Ok((app, key))
+}
+
+/// Creates an app without a key (the device flow makes its own), checking name and description.
+pub(super) async fn insert(
+    db: &impl ConnectionTrait,
+    owner_id: i64,
+    name: &str,
+    description: &str,
+) -> Result<apps::Model, ServiceError> {
     let name = valid_name(name, "app")?;
     let description = valid_description(description)?;
     ensure_name_free(db, owner_id, name, None).await?;
-    let txn = db.begin().await?;
     let row = apps::ActiveModel {
         owner_id: Set(owner_id),
         name: Set(name.to_string()),
@@ -35,13 +48,10 @@ pub async fn create(
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    let app = apps::Entity::insert(row)
-        .exec_with_returning(&txn)
+    apps::Entity::insert(row)
+        .exec_with_returning(db)
         .await
-        .map_err(|e| ServiceError::conflict_on_unique(e, name_taken(name)))?;
-    let key = api_keys::create(&txn, app.id, "Default").await?;
-    txn.commit().await?;
-    Ok((app, key))
+        .map_err(|e| ServiceError::conflict_on_unique(e, name_taken(name)))
 }
 
 /// The app `app_id` if `owner_id` owns it; anyone else's (or no) app is not found.
@@ -229,7 +239,7 @@ fn name_taken(name: &str) -> String {
 /// A taken name is a mistake in the name field (shown beside it); the unique index is the
 /// last word when two requests race, and answers a conflict.
 async fn ensure_name_free(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     owner_id: i64,
     name: &str,
     except: Option<i64>,

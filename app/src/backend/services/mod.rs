@@ -2,6 +2,7 @@
 //! so that CLI commands, HTTP routes and server functions all behave the same.
 pub mod api_keys;
 pub mod apps;
+pub mod device;
 pub mod live;
 pub mod logs;
 pub mod oauth;
