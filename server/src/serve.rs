@@ -35,6 +35,7 @@ pub async fn serve(
     if let Err(error) = ingest.keys.flush_usage(&db).await {
         tracing::warn!(%error, "recording API keys' last use failed");
     }
+    ingest.stop().await;
     db.close().await.ok();
     Ok(())
 }

@@ -361,6 +361,48 @@ async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
     let (child, port) = start_server(test, "info");
     let health = http_get(port, "/health").unwrap();
     assert!(health.contains(r#""db":"ok""#), "{health}");
+    // After lines were written too: the ingest writer holds a connection of its own, which
+    // must go back before the pool can close.
+    let user = [
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--password",
+        "correct horse battery",
+    ];
+    assert!(lodestar(test, &user).status.success());
+    let app = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "ada@example.com",
+            "--name",
+            "api",
+        ],
+    );
+    let key = stdout(&app)
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("API key:")
+                .map(|k| k.trim().to_string())
+        })
+        .expect("the key is printed");
+    let body = r#"{"logs":[{"message":"one line before the stop"}]}"#;
+    let ingested = http(
+        port,
+        &format!(
+            "POST /ingest HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Authorization: Bearer {key}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .unwrap();
+    assert!(ingested.starts_with("HTTP/1.1 200"), "{ingested}");
     let log = stop_server(child);
     assert!(log.contains("shutting down"), "{log}");
 }

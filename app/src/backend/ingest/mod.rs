@@ -97,6 +97,8 @@ pub struct Ingest {
     rate: rate::AppRate,
     room: Arc<Semaphore>,
     queue: mpsc::UnboundedSender<Job>,
+    /// The writer and the checkpointer, ended by [`Ingest::stop`].
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl Ingest {
@@ -105,8 +107,10 @@ impl Ingest {
         let keys = Arc::new(KeyCache::default());
         let bus = Arc::new(LiveBus::new(config.live_buffer));
         let (queue, jobs) = mpsc::unbounded_channel();
-        tokio::spawn(writer::checkpoint(db.clone()));
-        tokio::spawn(writer::run(db, jobs, keys.clone(), bus.clone()));
+        let tasks = vec![
+            tokio::spawn(writer::checkpoint(db.clone())),
+            tokio::spawn(writer::run(db, jobs, keys.clone(), bus.clone())),
+        ];
         Arc::new(Ingest {
             rate: rate::AppRate::new(config.app_rate),
             room: Arc::new(Semaphore::new(config.queue_lines.max(1))),
@@ -114,7 +118,19 @@ impl Ingest {
             keys,
             bus,
             queue,
+            tasks: std::sync::Mutex::new(tasks),
         })
+    }
+
+    /// Ends the writer and the checkpointer once no request waits for a commit (after the
+    /// HTTP server's graceful shutdown), so that the connection the writer keeps goes back to
+    /// the pool: closing the pool waits for every connection.
+    pub async fn stop(&self) {
+        let tasks = std::mem::take(&mut *super::lock(&self.tasks));
+        for task in tasks {
+            task.abort();
+            let _ = task.await;
+        }
     }
 
     /// Queues `lines` for `app_id` and waits until they are committed.

@@ -1,0 +1,7 @@
+"""`python -m lodestar`: the same as the `lodestar` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
