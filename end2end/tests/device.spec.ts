@@ -64,8 +64,10 @@ test('lodestar init gets a key through the browser and lodestar test shows up li
   await expect(page.getByRole('heading', { name: 'Connect a terminal' })).toBeVisible();
   await expect(page.getByTestId('device-code')).toHaveText(code);
   await expect(page.getByLabel('App name')).toHaveValue('terminal-shop');
+  await page.screenshot({ path: 'test-results/device-approve.png', fullPage: true });
   await page.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByRole('heading', { name: 'Terminal connected' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/device-approved.png', fullPage: true });
 
   // The CLI picks the key up, saves it readable by its owner only, and says so.
   expect(await init.exited, init.output()).toBe(0);
@@ -86,7 +88,7 @@ test('lodestar init gets a key through the browser and lodestar test shows up li
 
   // The key the terminal got is listed in the app's settings under the terminal's name.
   await page.goto(`/apps/${config.app_id}/settings`);
-  await expect(page.getByText(/lodestar init \(/)).toBeVisible();
+  await expect(page.getByRole('cell', { name: /^lodestar init \(/ })).toBeVisible();
   await page.screenshot({ path: 'test-results/device-flow.png', fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -149,7 +149,8 @@ async fn poll(
             "invalid_grant",
             "this device code was used already: start again",
         ),
-        Ok(Poll::Complete { key, app }) => {
+        Ok(Poll::Complete(handover)) => {
+            let device::Handover { key, app } = *handover;
             let body = Json(json!({
                 "status": "complete",
                 "api_key": key.key,

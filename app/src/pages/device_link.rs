@@ -84,8 +84,11 @@ fn DeviceRequest(code: String) -> impl IntoView {
                     Err(AppError::NotFound) => view! {
                         <h1>"Unknown code"</h1>
                         <p class="alert alert-danger" role="alert">
-                            "No terminal is waiting with this code. Check it, or run "
-                            <code>"lodestar init"</code> " again for a new one."
+                            // One flex item, so the inline code stays inside the sentence.
+                            <span>
+                                "No terminal is waiting with this code. Check it, or run "
+                                <code>"lodestar init"</code> " again for a new one."
+                            </span>
                         </p>
                         <CodeForm/>
                     }.into_any(),

@@ -150,10 +150,14 @@ pub enum Poll {
     Expired,
     /// The key was handed out already: a device code works once.
     Used,
-    Complete {
-        key: NewKey,
-        app: app_rows::Model,
-    },
+    Complete(Box<Handover>),
+}
+
+/// What the one successful poll receives.
+#[derive(Debug)]
+pub struct Handover {
+    pub key: NewKey,
+    pub app: app_rows::Model,
 }
 
 /// The terminal's poll with its device code; an unknown code is `NotFound`.
@@ -237,7 +241,7 @@ async fn hand_over(
         key_id = key.record.id,
         "device flow handed over a new key"
     );
-    Ok(Poll::Complete { key, app })
+    Ok(Poll::Complete(Box::new(Handover { key, app })))
 }
 
 /// A request as the approval page shows it.
