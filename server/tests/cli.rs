@@ -407,6 +407,59 @@ async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
     assert!(log.contains("shutting down"), "{log}");
 }
 
+/// The log page's render ends on whichever worker thread the stream is polled: nothing it
+/// cleans up may be bound to the thread it started on (a browser-only value once panicked
+/// there and cut one page load in fifteen off mid-stream).
+async fn the_log_page_renders_to_the_end_every_time(test: &TestDb) {
+    let (child, port) = start_server(test, "warn");
+    let user = [
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--password",
+        "correct horse battery",
+    ];
+    assert!(lodestar(test, &user).status.success());
+    let app = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "ada@example.com",
+            "--name",
+            "api",
+            "--json",
+        ],
+    );
+    let app_id = serde_json::from_str::<serde_json::Value>(&stdout(&app)).unwrap()["app_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("app id in {}", stdout(&app)));
+    let signed_in = post_form(
+        port,
+        "/app/auth/sign_in",
+        "email=ada%40example.com&password=correct+horse+battery",
+        None,
+    );
+    let token = session_token(&signed_in).unwrap_or_else(|| panic!("signed in: {signed_in}"));
+    let request = format!(
+        "GET /apps/{app_id} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Cookie: lodestar_session={token}\r\n\r\n"
+    );
+    for i in 0..60 {
+        let page = http(port, &request).unwrap_or_default();
+        assert!(page.starts_with("HTTP/1.1 200"), "load {i}: {page:.200}");
+        assert!(
+            page.contains("</html>"),
+            "load {i} was cut off: {} bytes",
+            page.len()
+        );
+    }
+    let log = stop_server(child);
+    assert!(!log.contains("panicked"), "{log}");
+}
+
 async fn no_password_token_or_cookie_reaches_the_log(test: &TestDb) {
     let (child, port) = start_server(test, "trace");
     let password = "Tr0ub4dor-and-3-more-words";
@@ -455,5 +508,6 @@ on_both_databases!(
     bad_configuration_names_the_variable_and_exits_2,
     password_can_come_from_standard_input,
     serve_answers_health_and_stops_cleanly_on_sigterm,
+    the_log_page_renders_to_the_end_every_time,
     no_password_token_or_cookie_reaches_the_log,
 );

@@ -46,19 +46,9 @@ pub struct Handlers {
     pub on_gap: Callback<u64>,
 }
 
+/// The feed exists in the browser only: the page opens it in an effect.
 #[cfg(feature = "hydrate")]
 pub use browser::Feed;
-
-/// On the server there is no feed: it starts in the browser.
-#[cfg(not(feature = "hydrate"))]
-pub struct Feed;
-
-#[cfg(not(feature = "hydrate"))]
-impl Feed {
-    pub fn open(_url: String, _after: i64, _handlers: Handlers) -> Feed {
-        Feed
-    }
-}
 
 #[cfg(feature = "hydrate")]
 mod browser {

@@ -22,7 +22,9 @@ use crate::{
         logs::{HealthState, Histogram, LogRow, LogSearch, LogView, Range, zone_label},
     },
 };
-use live::{Feed, Handlers, LiveStatus};
+use live::LiveStatus;
+#[cfg(feature = "hydrate")]
+use live::{Feed, Handlers};
 use toolbar::SearchToolbar;
 
 /// Lines the table keeps; older ones are dropped as new ones arrive ("Load older" brings
@@ -155,16 +157,24 @@ fn Logs(view: LogView, search: LogSearch) -> impl IntoView {
     if is_live {
         let url = format!("/apps/{app_id}/logs/live{}", search.query_string());
         let after = view.latest_id;
-        let feed = StoredValue::new_local(None::<Feed>);
-        Effect::new(move |_| {
-            let handlers = Handlers {
-                status,
-                on_lines,
-                on_gap,
-            };
-            feed.set_value(Some(Feed::open(url.clone(), after, handlers)));
-        });
-        on_cleanup(move || feed.set_value(None));
+        // Browser only: the server never opens the feed, and a thread-local value must not
+        // be touched by the cleanup that ends a render, which may run on another thread
+        // (it panicked there and cut the page off mid-stream).
+        #[cfg(feature = "hydrate")]
+        {
+            let feed = StoredValue::new_local(None::<Feed>);
+            Effect::new(move |_| {
+                let handlers = Handlers {
+                    status,
+                    on_lines,
+                    on_gap,
+                };
+                feed.set_value(Some(Feed::open(url.clone(), after, handlers)));
+            });
+            on_cleanup(move || feed.set_value(None));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (url, after, status, on_lines, on_gap);
         #[cfg(feature = "hydrate")]
         {
             // Back at the top while live: show what was counted.
