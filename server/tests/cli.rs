@@ -310,6 +310,40 @@ fn session_token(response: &str) -> Option<String> {
     })
 }
 
+/// Ada and her app `api`, made with the CLI: (app id, API key).
+fn user_with_app(test: &TestDb) -> (i64, String) {
+    let user = lodestar(
+        test,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "correct horse battery",
+        ],
+    );
+    assert!(user.status.success(), "{}", stderr(&user));
+    let app = lodestar(
+        test,
+        &[
+            "app",
+            "create",
+            "--owner",
+            "ada@example.com",
+            "--name",
+            "api",
+            "--json",
+        ],
+    );
+    let created: serde_json::Value =
+        serde_json::from_str(&stdout(&app)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&app)));
+    (
+        created["app_id"].as_i64().expect("an app id"),
+        created["api_key"].as_str().expect("a key").to_string(),
+    )
+}
+
 /// Starts `lodestar serve` on a free port and waits for /health.
 fn start_server(test: &TestDb, log: &str) -> (std::process::Child, u16) {
     let port = free_port();
@@ -363,34 +397,7 @@ async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
     assert!(health.contains(r#""db":"ok""#), "{health}");
     // After lines were written too: the ingest writer holds a connection of its own, which
     // must go back before the pool can close.
-    let user = [
-        "user",
-        "create",
-        "--email",
-        "ada@example.com",
-        "--password",
-        "correct horse battery",
-    ];
-    assert!(lodestar(test, &user).status.success());
-    let app = lodestar(
-        test,
-        &[
-            "app",
-            "create",
-            "--owner",
-            "ada@example.com",
-            "--name",
-            "api",
-        ],
-    );
-    let key = stdout(&app)
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("API key:")
-                .map(|k| k.trim().to_string())
-        })
-        .expect("the key is printed");
+    let (_, key) = user_with_app(test);
     let body = r#"{"logs":[{"message":"one line before the stop"}]}"#;
     let ingested = http(
         port,
@@ -412,30 +419,7 @@ async fn serve_answers_health_and_stops_cleanly_on_sigterm(test: &TestDb) {
 /// there and cut one page load in fifteen off mid-stream).
 async fn the_log_page_renders_to_the_end_every_time(test: &TestDb) {
     let (child, port) = start_server(test, "warn");
-    let user = [
-        "user",
-        "create",
-        "--email",
-        "ada@example.com",
-        "--password",
-        "correct horse battery",
-    ];
-    assert!(lodestar(test, &user).status.success());
-    let app = lodestar(
-        test,
-        &[
-            "app",
-            "create",
-            "--owner",
-            "ada@example.com",
-            "--name",
-            "api",
-            "--json",
-        ],
-    );
-    let app_id = serde_json::from_str::<serde_json::Value>(&stdout(&app)).unwrap()["app_id"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("app id in {}", stdout(&app)));
+    let (app_id, _) = user_with_app(test);
     let signed_in = post_form(
         port,
         "/app/auth/sign_in",

@@ -100,6 +100,16 @@ impl Flow {
         send(&self.router, request.body(Body::from(body)).unwrap()).await
     }
 
+    /// The page's approval into a new app named `app_name`.
+    async fn approve_new(&self, token: &str, user_code: &str, app_name: &str) -> Answer {
+        let form = [
+            ("user_code", user_code),
+            ("decision", "approve"),
+            ("app_name", app_name),
+        ];
+        self.complete(Some(token), &form).await
+    }
+
     async fn request_view(&self, token: &str, user_code: &str) -> Answer {
         call(
             &self.router,
@@ -179,16 +189,7 @@ async fn a_terminal_is_approved_into_a_new_app_and_gets_its_key_once(test: &Test
     assert_eq!(view["state"], "Pending");
     assert_eq!(view["client_name"], "ada@laptop");
     assert_eq!(view["app_name"], "shop");
-    let approved = flow
-        .complete(
-            Some(&ada),
-            &[
-                ("user_code", &user_code),
-                ("decision", "approve"),
-                ("app_name", "shop"),
-            ],
-        )
-        .await;
+    let approved = flow.approve_new(&ada, &user_code, "shop").await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     assert_eq!(approved.json()["app"]["name"], "shop");
     let app_id = approved.json()["app"]["id"].as_i64().unwrap();
@@ -230,16 +231,7 @@ async fn a_terminal_is_approved_into_a_new_app_and_gets_its_key_once(test: &Test
     assert_eq!(api_keys::Entity::find().count(&test.db).await.unwrap(), 1);
     let view = flow.request_view(&ada, &user_code).await;
     assert_eq!(view.json()["state"], "Used");
-    let again = flow
-        .complete(
-            Some(&ada),
-            &[
-                ("user_code", &user_code),
-                ("decision", "approve"),
-                ("app_name", "shop2"),
-            ],
-        )
-        .await;
+    let again = flow.approve_new(&ada, &user_code, "shop2").await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
     assert_eq!(again.json()["Invalid"]["field"], "user_code");
     assert_eq!(apps::Entity::find().count(&test.db).await.unwrap(), 1);
@@ -279,16 +271,7 @@ async fn requests_expire_after_ten_minutes_and_are_cleaned_up(test: &TestDb) {
         flow.request_view(&ada, &user_code).await.json()["state"],
         "Expired"
     );
-    let late = flow
-        .complete(
-            Some(&ada),
-            &[
-                ("user_code", &user_code),
-                ("decision", "approve"),
-                ("app_name", "shop"),
-            ],
-        )
-        .await;
+    let late = flow.approve_new(&ada, &user_code, "shop").await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
     assert!(late.body.contains("expired"), "{}", late.body);
     assert_eq!(flow.poll_error(&device_code).await, "expired_token");
@@ -296,16 +279,7 @@ async fn requests_expire_after_ten_minutes_and_are_cleaned_up(test: &TestDb) {
 
     // An approved request the terminal never picked up expires too.
     let (late_code, late_user_code) = flow.started("api").await;
-    let approved = flow
-        .complete(
-            Some(&ada),
-            &[
-                ("user_code", &late_user_code),
-                ("decision", "approve"),
-                ("app_name", "api"),
-            ],
-        )
-        .await;
+    let approved = flow.approve_new(&ada, &late_user_code, "api").await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     flow.wait(600);
     assert_eq!(flow.poll_error(&late_code).await, "expired_token");
@@ -389,16 +363,7 @@ async fn two_polls_racing_get_one_key(test: &TestDb) {
     let flow = Flow::new(test);
     let ada = sign_up(&flow.router, "Ada", "ada@example.com").await;
     let (device_code, user_code) = flow.started("shop").await;
-    let approved = flow
-        .complete(
-            Some(&ada),
-            &[
-                ("user_code", &user_code),
-                ("decision", "approve"),
-                ("app_name", "shop"),
-            ],
-        )
-        .await;
+    let approved = flow.approve_new(&ada, &user_code, "shop").await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     let (a, b) = tokio::join!(flow.poll(&device_code), flow.poll(&device_code));
     let complete = [&a, &b]
