@@ -49,7 +49,7 @@ test('register an app, see its key once, manage keys and delete the app', async 
 
   const panel = page.getByRole('tabpanel');
   await expect(panel).toContainText(`lodestar.init(api_key="${key}"`);
-  await expect(panel).toContainText('pip install lodestar');
+  await expect(panel).toContainText('pip install ./sdk/python');
   await page.getByRole('tab', { name: 'curl' }).click();
   await expect(panel).toContainText(`${baseURL}/ingest`);
   await expect(panel).toContainText(`Bearer ${key}`);

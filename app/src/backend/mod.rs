@@ -6,6 +6,7 @@ pub mod errors;
 pub mod ingest;
 pub mod rate_limit;
 pub mod secrets;
+pub mod sentry;
 pub mod services;
 pub mod state;
 pub mod store;

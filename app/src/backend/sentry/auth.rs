@@ -122,7 +122,8 @@ mod tests {
                 scheme: "http".into(),
             }
         );
-        let with_secret = parse_dsn("https://e12d836b15bb49d7bbf99e64295d995b:@sentry.io/42").unwrap();
+        let with_secret =
+            parse_dsn("https://e12d836b15bb49d7bbf99e64295d995b:@sentry.io/42").unwrap();
         assert_eq!(with_secret.public_key, "e12d836b15bb49d7bbf99e64295d995b");
         let prefixed = parse_dsn("https://key:secret@logs.example.com/sub/path/7/").unwrap();
         assert_eq!((prefixed.project_id, prefixed.port), (7, None));
@@ -170,7 +171,8 @@ mod tests {
 
     #[test]
     fn keys_in_query_strings() {
-        let node = "sentry_version=7&sentry_key=publickey&sentry_client=sentry.javascript.node%2F11.12.0";
+        let node =
+            "sentry_version=7&sentry_key=publickey&sentry_client=sentry.javascript.node%2F11.12.0";
         assert_eq!(key_from_query(node).as_deref(), Some("publickey"));
         assert_eq!(key_from_query("?sentry_key=a%2Bb").as_deref(), Some("a+b"));
         assert_eq!(key_from_query("sentry_key=&x=1"), None);

@@ -73,8 +73,9 @@ pub(crate) fn object(value: Value) -> Option<Map<String, Value>> {
     }
 }
 
-/// A list of strings from an array (scalars written out, others skipped), at most `max_items`
-/// items of at most `max_len` bytes each; a bare string is a list of one.
+/// A list of strings from an array (strings as they are, empty ones included: a blank source
+/// line is a line; other scalars written out; `null` and the rest skipped), at most
+/// `max_items` items of at most `max_len` bytes each; a bare string is a list of one.
 pub(crate) fn string_list(
     value: Value,
     max_items: usize,
@@ -92,8 +93,15 @@ pub(crate) fn string_list(
             *cuts += 1;
             break;
         }
-        if let Some(text) = short_text(item, max_len, cuts) {
-            list.push(text);
+        let entry = match item {
+            Value::String(entry) => Some(entry),
+            other => text(other),
+        };
+        if let Some(mut entry) = entry {
+            if cut(&mut entry, max_len) {
+                *cuts += 1;
+            }
+            list.push(entry);
         }
     }
     list
@@ -110,7 +118,10 @@ pub(crate) fn pairs(
     cuts: &mut usize,
 ) -> Vec<(String, String)> {
     let raw: Vec<(Value, Value)> = match value {
-        Value::Object(map) => map.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
         Value::Array(items) => items
             .into_iter()
             .filter_map(|item| match item {
@@ -272,7 +283,10 @@ mod tests {
         assert_eq!(bounded_json(json!("x".repeat(10)), 5, &mut dropped), None);
         assert_eq!(dropped, 1);
         let kept = bounded_object(
-            json!({"small": 1, "big": "y".repeat(50)}).as_object().unwrap().clone(),
+            json!({"small": 1, "big": "y".repeat(50)})
+                .as_object()
+                .unwrap()
+                .clone(),
             20,
             100,
             &mut dropped,

@@ -6,10 +6,10 @@ use super::IngestLimits;
 use crate::model::Level;
 
 /// Column sizes of the `logs` table (PostgreSQL enforces them; SQLite would not).
-const MAX_SERVICE: usize = 128;
-const MAX_ENVIRONMENT: usize = 64;
-const MAX_RELEASE: usize = 128;
-const MAX_TRACE_ID: usize = 64;
+pub(crate) const MAX_SERVICE: usize = 128;
+pub(crate) const MAX_ENVIRONMENT: usize = 64;
+pub(crate) const MAX_RELEASE: usize = 128;
+pub(crate) const MAX_TRACE_ID: usize = 64;
 
 /// The attribute that keeps a level name Lodestar does not know (the line is stored as info).
 pub const ORIGINAL_LEVEL: &str = "original_level";
@@ -141,7 +141,7 @@ fn check_count(count: usize, limits: &IngestLimits) -> Result<(), BatchError> {
 
 /// One SDK line into a [`NewLine`]: known fields become columns, `extra` and every other field
 /// become attributes.
-fn normalise(
+pub(crate) fn normalise(
     index: usize,
     entry: Value,
     received_at: i64,
@@ -294,7 +294,7 @@ fn in_range(micros: i64) -> Option<i64> {
 
 /// The attributes as JSON text. PostgreSQL refuses U+0000 in text and jsonb, so it becomes
 /// U+FFFD everywhere (keys too), on both engines alike.
-fn attributes_text(attributes: Map<String, Value>) -> String {
+pub(crate) fn attributes_text(attributes: Map<String, Value>) -> String {
     let text = Value::Object(attributes).to_string();
     if !text.contains("\\u0000") {
         return text;
@@ -316,7 +316,7 @@ fn scrub_nul(value: Value) -> Value {
     }
 }
 
-fn without_nul(text: String) -> String {
+pub(crate) fn without_nul(text: String) -> String {
     if text.contains('\0') {
         text.replace('\0', "\u{FFFD}")
     } else {

@@ -14,7 +14,11 @@
 //!   an unreadable `sent_at` is ignored.
 //!
 //! Payloads are borrowed from the body: nothing is copied until an item is parsed.
+mod error;
+
 use serde_json::{Map, Value};
+
+pub use error::EnvelopeError;
 
 /// What one envelope may carry. The body is the decompressed request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,97 +139,6 @@ impl ItemKind {
     }
 }
 
-/// Why an envelope was refused, naming the item (0-based) and the byte offset in the body
-/// where the problem starts. Nothing of a refused envelope is to be stored.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum EnvelopeError {
-    #[error("the envelope is {size} bytes; at most {limit} are accepted")]
-    EnvelopeTooLarge { size: usize, limit: usize },
-    #[error("the body is empty: an envelope starts with a JSON header line")]
-    Empty,
-    #[error("the envelope header (the first line) is not a JSON object: {reason}")]
-    InvalidHeader { reason: String },
-    #[error("item {index} (byte {offset}): the item header is not a JSON object: {reason}")]
-    InvalidItemHeader {
-        index: usize,
-        offset: usize,
-        reason: String,
-    },
-    #[error("item {index} (byte {offset}): the item header has no type")]
-    MissingItemType { index: usize, offset: usize },
-    #[error(
-        "item {index} (byte {offset}): length {length} runs past the end of the envelope \
-         ({available} bytes are left)"
-    )]
-    LengthPastEnd {
-        index: usize,
-        offset: usize,
-        length: usize,
-        available: usize,
-    },
-    #[error(
-        "item {index} (byte {offset}): the {length}-byte payload is not followed by a newline; \
-         is its length right?"
-    )]
-    MissingNewline {
-        index: usize,
-        offset: usize,
-        length: usize,
-    },
-    #[error(
-        "item {index} ({kind}, byte {offset}): the payload is {size} bytes; at most {limit} \
-         are accepted"
-    )]
-    ItemTooLarge {
-        index: usize,
-        offset: usize,
-        kind: String,
-        size: usize,
-        limit: usize,
-    },
-    #[error("the envelope holds more than {limit} items")]
-    TooManyItems { limit: usize },
-}
-
-impl EnvelopeError {
-    /// A stable code for the JSON error body.
-    pub fn code(&self) -> &'static str {
-        match self {
-            EnvelopeError::EnvelopeTooLarge { .. } => "envelope_too_large",
-            EnvelopeError::Empty => "empty_envelope",
-            EnvelopeError::InvalidHeader { .. } => "invalid_envelope_header",
-            EnvelopeError::InvalidItemHeader { .. } => "invalid_item_header",
-            EnvelopeError::MissingItemType { .. } => "missing_item_type",
-            EnvelopeError::LengthPastEnd { .. } => "length_past_end",
-            EnvelopeError::MissingNewline { .. } => "missing_newline",
-            EnvelopeError::ItemTooLarge { .. } => "item_too_large",
-            EnvelopeError::TooManyItems { .. } => "too_many_items",
-        }
-    }
-
-    /// Whether the envelope broke a size limit (413) rather than being malformed (400).
-    pub fn is_too_large(&self) -> bool {
-        matches!(
-            self,
-            EnvelopeError::EnvelopeTooLarge { .. }
-                | EnvelopeError::ItemTooLarge { .. }
-                | EnvelopeError::TooManyItems { .. }
-        )
-    }
-
-    /// The item to blame (0-based), when one is.
-    pub fn item_index(&self) -> Option<usize> {
-        match self {
-            EnvelopeError::InvalidItemHeader { index, .. }
-            | EnvelopeError::MissingItemType { index, .. }
-            | EnvelopeError::LengthPastEnd { index, .. }
-            | EnvelopeError::MissingNewline { index, .. }
-            | EnvelopeError::ItemTooLarge { index, .. } => Some(*index),
-            _ => None,
-        }
-    }
-}
-
 /// Splits an envelope body into its header and items. Item payloads are not parsed here.
 pub fn parse_envelope<'a>(
     body: &'a [u8],
@@ -237,14 +150,18 @@ pub fn parse_envelope<'a>(
             limit: limits.max_envelope,
         });
     }
-    let start = if body.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let start = if body.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let (header_line, mut pos) = line_at(body, start);
     if header_line.iter().all(u8::is_ascii_whitespace) && pos >= body.len() {
         return Err(EnvelopeError::Empty);
     }
-    let header = envelope_header(json_object(header_line).map_err(|reason| {
-        EnvelopeError::InvalidHeader { reason }
-    })?);
+    let header = envelope_header(
+        json_object(header_line).map_err(|reason| EnvelopeError::InvalidHeader { reason })?,
+    );
 
     let mut items = Vec::new();
     while pos < body.len() {
@@ -265,15 +182,14 @@ pub fn parse_envelope<'a>(
             offset,
             reason,
         })?;
-        let (kind, header) = item_header(fields)
-            .map_err(|reason| match reason {
-                None => EnvelopeError::MissingItemType { index, offset },
-                Some(reason) => EnvelopeError::InvalidItemHeader {
-                    index,
-                    offset,
-                    reason,
-                },
-            })?;
+        let (kind, header) = item_header(fields).map_err(|reason| match reason {
+            None => EnvelopeError::MissingItemType { index, offset },
+            Some(reason) => EnvelopeError::InvalidItemHeader {
+                index,
+                offset,
+                reason,
+            },
+        })?;
         let limit = if kind == ItemKind::Attachment {
             limits.max_attachment
         } else {
@@ -406,12 +322,7 @@ fn item_header(fields: Map<String, Value>) -> Result<(ItemKind, ItemHeader), Opt
                 .ok_or_else(|| format!("length {value} is not a byte count"))?,
         ),
     };
-    let string = |name: &str| {
-        fields
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let string = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_string);
     let header = ItemHeader {
         length,
         content_type: string("content_type"),
