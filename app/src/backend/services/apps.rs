@@ -13,7 +13,8 @@ use crate::backend::{
     secrets,
 };
 
-const MAX_NAME_CHARS: usize = 64;
+/// Apps' and keys' names, in characters.
+pub(super) const MAX_NAME_CHARS: usize = 64;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// Creates an app for `owner_id` together with its first API key ("Default").

@@ -96,12 +96,13 @@ pub async fn start(
     };
     let client_name = valid_client_name(client_name)?;
     let device_code = secrets::random_base62(DEVICE_CODE_CHARS);
+    let device_code_sha256 = secrets::sha256_hex(&device_code);
     // A clash of user codes among live requests is unlikely (19^8 codes); try again if so.
     let mut attempts = 0;
     loop {
         let user_code = new_user_code();
         let row = device_sessions::ActiveModel {
-            device_code_sha256: Set(secrets::sha256_hex(&device_code)),
+            device_code_sha256: Set(device_code_sha256.clone()),
             user_code: Set(user_code.clone()),
             status: Set(Status::Pending.as_str().into()),
             client_name: Set(client_name.clone()),
@@ -233,7 +234,7 @@ async fn hand_over(
         Some(client) => format!("lodestar init ({client})"),
         None => "lodestar init".to_string(),
     };
-    let key_name: String = key_name.chars().take(64).collect();
+    let key_name: String = key_name.chars().take(apps::MAX_NAME_CHARS).collect();
     let key = api_keys::create(&txn, app.id, &key_name).await?;
     txn.commit().await?;
     tracing::info!(

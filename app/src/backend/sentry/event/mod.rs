@@ -13,11 +13,10 @@ pub use interfaces::{Breadcrumb, MAX_BREADCRUMBS, Request, Sdk, User};
 
 use super::envelope::normalise_event_id;
 use super::lenient::{self, take_text};
-use crate::backend::ingest::batch::timestamp_micros;
+use crate::backend::ingest::batch::{MAX_ENVIRONMENT, timestamp_micros};
 use crate::model::Level;
 
 const MAX_SHORT: usize = 128;
-const MAX_ENVIRONMENT: usize = 64;
 const MAX_RELEASE: usize = 200;
 const MAX_TRANSACTION: usize = 200;
 const MAX_MESSAGE: usize = 8 << 10;
