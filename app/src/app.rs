@@ -7,8 +7,8 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    AppLogsRoute, AppSettingsRoute, DashboardPage, DeviceLinkRoute, LandingPage, NewAppRoute,
-    NotFoundPage, SignInPage, SignUpPage,
+    AppLogsRoute, AppSettingsRoute, DashboardRoute, DeviceLinkRoute, IssuesRoute, LandingPage,
+    NewAppRoute, NotFoundPage, SignInPage, SignUpPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -44,13 +44,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=LandingPage/>
                 <Route path=path!("/login") view=SignInPage/>
                 <Route path=path!("/signup") view=SignUpPage/>
-                <Route path=path!("/dashboard") view=DashboardPage/>
+                <Route path=path!("/dashboard") view={Lazy::<DashboardRoute>::new()}/>
                 <Route path=path!("/sdk/link") view={Lazy::<DeviceLinkRoute>::new()}/>
                 <Route path=path!("/apps/new") view={Lazy::<NewAppRoute>::new()}/>
                 // Async: the answer waits for the app's data, so another user's (or a deleted)
                 // app is a real 404 rather than a 200 whose body says "not found".
                 <Route path=path!("/apps/:id") view={Lazy::<AppLogsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/apps/:id/settings") view={Lazy::<AppSettingsRoute>::new()} ssr=SsrMode::Async/>
+                // The issue list, and one issue when the path has its id.
+                <Route path=path!("/apps/:id/issues/:issue_id?") view={Lazy::<IssuesRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

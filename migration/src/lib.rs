@@ -14,6 +14,7 @@ mod m20261122_000009_create_oauth_states;
 mod m20261123_000010_create_app_purges;
 mod m20261123_000011_index_logs_correlation;
 mod m20261123_000012_create_logs_search;
+mod m20261201_000013_create_issues;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_app_purges::Migration),
             Box::new(m20261123_000011_index_logs_correlation::Migration),
             Box::new(m20261123_000012_create_logs_search::Migration),
+            Box::new(m20261201_000013_create_issues::Migration),
         ]
     }
 }

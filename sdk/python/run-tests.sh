@@ -23,6 +23,13 @@ if ! "$py" -c "import pytest, sys; sys.exit(pytest.__version__ != '$pytest_versi
   echo "==> pip install pytest==$pytest_version"
   "$py" -m pip install --quiet --disable-pip-version-check "pytest==$pytest_version"
 fi
+# The official Sentry SDK, for the test that points it at Lodestar (the version the golden
+# envelopes in app/tests/fixtures/sentry were captured from).
+sentry_sdk_version=2.75.0
+if ! "$py" -c "import sentry_sdk, sys; sys.exit(sentry_sdk.VERSION != '$sentry_sdk_version')" 2>/dev/null; then
+  echo "==> pip install sentry-sdk==$sentry_sdk_version"
+  "$py" -m pip install --quiet --disable-pip-version-check "sentry-sdk==$sentry_sdk_version"
+fi
 # Editable, from this checkout: another checkout's install would test other code.
 if ! "$py" - "$repo/sdk/python/src" <<'PY' 2>/dev/null
 import pathlib, sys

@@ -22,7 +22,7 @@ use axum::{
 };
 use futures_util::{StreamExt, stream};
 
-use crate::log_routes::{self, RouteError};
+use crate::{api_error::ApiError, log_routes};
 
 /// The most lines one export holds.
 pub const MAX_ROWS: u64 = 100_000;
@@ -52,12 +52,12 @@ async fn start(
     app_id: &str,
     params: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<Response, RouteError> {
+) -> Result<Response, ApiError> {
     let format = match params.get("format").map(String::as_str) {
         None | Some("csv") => Format::Csv,
         Some("ndjson") => Format::Ndjson,
         Some(_) => {
-            return Err(RouteError::bad_request(
+            return Err(ApiError::bad_request(
                 "invalid_format",
                 "format must be csv or ndjson",
             ));
@@ -70,7 +70,7 @@ async fn start(
             .ok()
             .filter(|n| (1..=MAX_ROWS).contains(n))
             .ok_or_else(|| {
-                RouteError::bad_request(
+                ApiError::bad_request(
                     "invalid_limit",
                     format!("limit must be a number from 1 to {MAX_ROWS}"),
                 )

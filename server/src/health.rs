@@ -26,6 +26,7 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             "writer": word(writer_up, "stopped"),
             "queued_lines": state.ingest.queued_lines(),
             "queue_capacity": state.ingest.config.queue_lines,
+            "sentry_items_skipped": state.ingest.skipped_items.snapshot(),
         },
         "version": env!("CARGO_PKG_VERSION"),
     });

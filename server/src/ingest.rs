@@ -1,20 +1,20 @@
 //! `POST /ingest`: the SDKs' own batch format (docs/ingest.md). Every answer is JSON with an
 //! explicit status; a 200 means the lines are committed.
-use app::backend::{
-    AppState,
-    ingest::{BatchError, SubmitError, batch},
-};
+use app::backend::{AppState, ingest::batch};
 use axum::{
     Json, Router,
     body::Body,
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::post,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::body::{self, BodyError, Encoding};
+use crate::{
+    api_error::ApiError,
+    body::{self, Encoding},
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/ingest", post(ingest))
@@ -38,7 +38,7 @@ async fn accept(
     state: &AppState,
     headers: &HeaderMap,
     request_body: Body,
-) -> Result<usize, Failure> {
+) -> Result<usize, ApiError> {
     let received_at = chrono::Utc::now().timestamp_micros();
     let limits = &state.ingest.config.limits;
     let format = format_of(headers)?;
@@ -64,7 +64,7 @@ async fn accept(
     drop(bytes);
     if owner.is_none() {
         let key = batch.api_key.as_deref().ok_or_else(|| {
-            Failure::new(
+            ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "missing_api_key",
                 "send the API key as Authorization: Bearer sk_…, X-API-Key, or \"api_key\" in the body",
@@ -77,10 +77,10 @@ async fn accept(
         .ingest
         .submit(owner.app_id, batch.lines)
         .await
-        .map_err(Failure::from)
+        .map_err(ApiError::from)
 }
 
-fn format_of(headers: &HeaderMap) -> Result<Format, Failure> {
+fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(Format::Json);
     };
@@ -99,7 +99,7 @@ fn format_of(headers: &HeaderMap) -> Result<Format, Failure> {
         | "application/jsonl"
         | "application/x-jsonlines"
         | "application/jsonlines" => Ok(Format::Ndjson),
-        other => Err(Failure::new(
+        other => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             format!(
@@ -111,9 +111,9 @@ fn format_of(headers: &HeaderMap) -> Result<Format, Failure> {
 }
 
 /// The key from `Authorization: Bearer …` or `X-API-Key`, if either is present.
-fn key_from_headers(headers: &HeaderMap) -> Result<Option<&str>, Failure> {
+fn key_from_headers(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
     let bad_header = || {
-        Failure::new(
+        ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_api_key",
             "the API key header is not readable text",
@@ -135,112 +135,20 @@ fn key_from_headers(headers: &HeaderMap) -> Result<Option<&str>, Failure> {
 async fn authenticate(
     state: &AppState,
     key: &str,
-) -> Result<app::backend::ingest::KeyOwner, Failure> {
+) -> Result<app::backend::ingest::KeyOwner, ApiError> {
     match state.ingest.keys.authenticate(&state.db, key).await {
         Ok(Some(owner)) => Ok(owner),
-        Ok(None) => Err(Failure::new(
+        Ok(None) => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_api_key",
             "the API key is unknown or revoked",
         )),
         Err(error) => {
             tracing::error!(%error, "checking an API key failed");
-            Err(Failure::unavailable(
+            Err(ApiError::unavailable(
                 5,
                 "the server cannot check keys right now: retry later",
             ))
         }
-    }
-}
-
-/// An error answer: `{"error": {"code", "message", "index"?}}` with a status and, for 429
-/// and 503, `Retry-After`.
-struct Failure {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-    index: Option<Option<usize>>,
-    retry_after: Option<u64>,
-}
-
-impl Failure {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Failure {
-            status,
-            code,
-            message: message.into(),
-            index: None,
-            retry_after: None,
-        }
-    }
-
-    fn unavailable(retry_after: u64, message: &str) -> Self {
-        Failure {
-            retry_after: Some(retry_after),
-            ..Failure::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
-        }
-    }
-}
-
-impl From<BatchError> for Failure {
-    fn from(e: BatchError) -> Self {
-        let status = if e.code == "too_many_lines" {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        Failure {
-            index: Some(e.index),
-            ..Failure::new(status, e.code, e.message)
-        }
-    }
-}
-
-impl From<BodyError> for Failure {
-    fn from(e: BodyError) -> Self {
-        let (status, code) = match e {
-            BodyError::TooLarge { .. } | BodyError::TooLargeDecompressed { .. } => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
-            }
-            BodyError::UnsupportedEncoding(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_encoding")
-            }
-            BodyError::Corrupt { .. } => (StatusCode::BAD_REQUEST, "invalid_encoding"),
-            BodyError::Interrupted => (StatusCode::BAD_REQUEST, "body_interrupted"),
-        };
-        Failure::new(status, code, e.to_string())
-    }
-}
-
-impl From<SubmitError> for Failure {
-    fn from(e: SubmitError) -> Self {
-        let message = e.to_string();
-        match e {
-            SubmitError::RateLimited { retry_after_secs } => Failure {
-                retry_after: Some(retry_after_secs),
-                ..Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
-            },
-            SubmitError::QueueFull { retry_after_secs } => Failure {
-                code: "queue_full",
-                ..Failure::unavailable(retry_after_secs, &message)
-            },
-            SubmitError::Unavailable => Failure::unavailable(5, &message),
-        }
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(index) = self.index {
-            error["index"] = index.map_or(Value::Null, Value::from);
-        }
-        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
     }
 }

@@ -1,6 +1,7 @@
 #![recursion_limit = "256"]
 //! The `lodestar` binary: command line, configuration, the axum router and its public routes.
 pub mod access;
+pub mod api_error;
 pub mod body;
 pub mod cli;
 pub mod config;
@@ -12,5 +13,6 @@ pub mod live;
 pub mod log_routes;
 pub mod oauth;
 pub mod router;
+pub mod sentry;
 pub mod serve;
 pub mod workers;

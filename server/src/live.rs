@@ -29,7 +29,7 @@ use axum::{
 };
 use futures_util::{StreamExt, stream};
 
-use crate::log_routes::{self, RouteError};
+use crate::{api_error::ApiError, log_routes};
 
 /// Lines read from the database when a stream resumes or its inbox overflowed.
 pub const CATCH_UP_LINES: u32 = 5_000;
@@ -59,7 +59,7 @@ async fn open(
     app_id: &str,
     params: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<impl IntoResponse, RouteError> {
+) -> Result<impl IntoResponse, ApiError> {
     let (selection, search) = log_routes::selection(&state, headers, app_id, params).await?;
     let after = resume_after(headers, params)?;
     // Subscribe before reading the database, so that no line falls between the two.
@@ -98,7 +98,7 @@ async fn open(
 fn resume_after(
     headers: &HeaderMap,
     params: &HashMap<String, String>,
-) -> Result<Option<i64>, RouteError> {
+) -> Result<Option<i64>, ApiError> {
     let text = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -109,7 +109,7 @@ fn resume_after(
             .ok()
             .filter(|id| *id >= 0)
             .ok_or_else(|| {
-                RouteError::bad_request("invalid_cursor", "after must be a line id (an integer)")
+                ApiError::bad_request("invalid_cursor", "after must be a line id (an integer)")
             })
     })
     .transpose()
@@ -154,7 +154,7 @@ impl Live {
     }
 
     /// Queues the lines committed after `last_id` that match, from the database.
-    async fn catch_up(&mut self) -> Result<(), RouteError> {
+    async fn catch_up(&mut self) -> Result<(), ApiError> {
         let mut filter = self.selection.filter();
         if self.filter.end_us.is_none() {
             // A period ending now keeps going: the lines arriving are in it.

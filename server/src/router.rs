@@ -16,6 +16,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(crate::health::health))
         .merge(crate::oauth::routes())
         .merge(crate::ingest::routes())
+        .merge(crate::sentry::routes())
         .merge(crate::device::routes())
         .merge(crate::live::routes())
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))

@@ -49,7 +49,8 @@ async fn health_is_ok_then_503_when_the_database_is_gone(test: &TestDb) {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         body["ingest"],
-        serde_json::json!({"writer": "ok", "queued_lines": 0, "queue_capacity": 100_000})
+        serde_json::json!({"writer": "ok", "queued_lines": 0, "queue_capacity": 100_000,
+                           "sentry_items_skipped": {}})
     );
 
     test.db.clone().close().await.unwrap();

@@ -43,6 +43,7 @@ fn line(ts: i64, level: Level, service: &str, message: &str) -> NewLine {
         message: message.into(),
         attributes: "{}".into(),
         trace_id: None,
+        issue_id: None,
     }
 }
 
@@ -79,12 +80,10 @@ async fn write_unindexed(db: &DatabaseConnection, app_id: i64, lines: &[NewLine]
     for chunk in lines.chunks(150) {
         ids.extend(
             writer
-                .write(&[Group {
-                    app_id,
-                    lines: chunk,
-                }])
+                .write(&[Group::lines(app_id, chunk)])
                 .await
-                .unwrap(),
+                .unwrap()
+                .ids,
         );
     }
     ids
@@ -1601,10 +1600,7 @@ async fn speed_on_a_large_app() {
         while i < n {
             let chunk: Vec<NewLine> = (i..(i + 5000).min(n)).map(|j| bench_line(j, n)).collect();
             writer
-                .write(&[Group {
-                    app_id: BENCH_APP,
-                    lines: &chunk,
-                }])
+                .write(&[Group::lines(BENCH_APP, &chunk)])
                 .await
                 .unwrap();
             i += chunk.len() as u64;

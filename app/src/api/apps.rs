@@ -64,6 +64,8 @@ pub async fn update_app(app_id: i64, name: String, description: String) -> Resul
 pub async fn rotate_dsn(app_id: i64) -> Result<(), AppError> {
     let (state, user) = server::owner().await?;
     crate::backend::services::apps::rotate_public_key(&state.db, user.id, app_id).await?;
+    // The old DSN is refused from the next envelope, not when the cached answer expires.
+    state.ingest.keys.forget_app(app_id);
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub(crate) mod context;
 pub mod device;
 mod error;
+pub mod issues;
 pub mod logs;
 
 pub use error::AppError;

@@ -15,10 +15,16 @@ pub fn AppTabs(
     #[prop(into)] description: String,
 ) -> impl IntoView {
     let path = use_location().pathname;
-    let tab = move |href: String, label: &'static str| {
+    // A section tab (`nested`) is also current on the pages below it (an issue of the list).
+    let tab = move |href: String, label: &'static str, nested: bool| {
         let current = href.clone();
+        let below = format!("{href}/");
+        let is_current = move || {
+            path.with(|p| *p == current || (nested && p.starts_with(&below)))
+                .then_some("page")
+        };
         view! {
-            <a class="tab" href=href aria-current=move || (path.get() == current).then_some("page")>{label}</a>
+            <a class="tab" href=href aria-current=is_current>{label}</a>
         }
     };
     view! {
@@ -30,8 +36,9 @@ pub fn AppTabs(
             </div>
         </header>
         <nav class="tabs page-tabs" aria-label="App sections">
-            {tab(format!("/apps/{app_id}"), "Overview")}
-            {tab(format!("/apps/{app_id}/settings"), "Settings & keys")}
+            {tab(format!("/apps/{app_id}"), "Overview", false)}
+            {tab(format!("/apps/{app_id}/issues"), "Issues", true)}
+            {tab(format!("/apps/{app_id}/settings"), "Settings & keys", false)}
         </nav>
     }
 }

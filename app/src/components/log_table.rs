@@ -7,6 +7,11 @@ use crate::model::{
     query::{Expr, Field, Value},
 };
 
+/// The page of the issue a line belongs to.
+fn issue_href(app_id: i64, issue_id: i64) -> String {
+    format!("/apps/{app_id}/issues/{issue_id}")
+}
+
 /// The query term that selects lines whose `field` is `value` (quoted as needed).
 pub fn term(field: Field, value: &str) -> String {
     Expr::is(field, Value::Text(value.to_string())).to_string()
@@ -14,6 +19,8 @@ pub fn term(field: Field, value: &str) -> String {
 
 #[component]
 pub fn LogTable(
+    /// The app the lines belong to, for links to their issues.
+    app_id: i64,
     #[prop(into)] rows: Signal<Vec<LogRow>>,
     /// The browser's zone, minutes east of UTC.
     #[prop(into)]
@@ -58,10 +65,16 @@ pub fn LogTable(
                                     </td>
                                     <td class="col-level"><span class=format!("badge level-{level}")>{level}</span></td>
                                     <td class="col-service mono nowrap">{row.service.clone()}</td>
-                                    <td class="mono log-message">{row.message.clone()}</td>
+                                    <td class="mono log-message">
+                                        {row.issue_id.map(|issue| view! {
+                                            <a class="badge badge-danger issue-link" href=issue_href(app_id, issue)
+                                                title=format!("Open issue #{issue}")>"Issue"</a>
+                                        })}
+                                        {row.message.clone()}
+                                    </td>
                                 </tr>
                                 <Show when=is_open>
-                                    <LineDetail row=detail.clone() on_filter offset_min/>
+                                    <LineDetail app_id row=detail.clone() on_filter offset_min/>
                                 </Show>
                             </tbody>
                         }
@@ -73,7 +86,12 @@ pub fn LogTable(
 }
 
 #[component]
-fn LineDetail(row: LogRow, on_filter: Callback<String>, offset_min: Signal<i32>) -> impl IntoView {
+fn LineDetail(
+    app_id: i64,
+    row: LogRow,
+    on_filter: Callback<String>,
+    offset_min: Signal<i32>,
+) -> impl IntoView {
     let filter_button = move |field: Field, value: String| {
         let term = term(field, &value);
         let label = format!("Filter by {term}");
@@ -112,7 +130,10 @@ fn LineDetail(row: LogRow, on_filter: Callback<String>, offset_min: Signal<i32>)
         );
     }
     if let Some(issue) = row.issue_id {
-        fields.push(plain("Issue", issue.to_string()));
+        fields.push(
+            view! { <dt>"Issue"</dt><dd class="mono"><a href=issue_href(app_id, issue)>{format!("#{issue}")}</a></dd> }
+                .into_any(),
+        );
     }
     let attributes = row.attribute_pairs();
     let attributes = (!attributes.is_empty()).then(|| {

@@ -2,6 +2,7 @@
 pub mod account;
 pub mod apps;
 pub mod device;
+pub mod issues;
 pub mod level;
 pub mod logs;
 pub mod query;

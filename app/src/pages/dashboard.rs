@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::{LazyRoute, lazy_route};
 
 use crate::{
     components::{AppLayout, AppStats, SignedIn, UserApps},
@@ -74,5 +75,20 @@ fn NoApps() -> impl IntoView {
             <p>"Get started: register an app, get its API key, and send your first log line."</p>
             <a class="button button-primary" href="/apps/new">"+ Add your first app"</a>
         </section>
+    }
+}
+
+/// The dashboard's code is a chunk of its own, loaded when the page is visited: the main
+/// bundle is what the landing and sign-in pages load.
+pub struct DashboardRoute;
+
+#[lazy_route]
+impl LazyRoute for DashboardRoute {
+    fn data() -> Self {
+        DashboardRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <DashboardPage/> }.into_any()
     }
 }

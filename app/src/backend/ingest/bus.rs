@@ -139,6 +139,7 @@ mod tests {
                 message: format!("line {id}"),
                 attributes: "{}".into(),
                 trace_id: None,
+                issue_id: None,
             },
         })
     }

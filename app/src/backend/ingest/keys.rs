@@ -13,7 +13,11 @@ use std::{
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 
-use crate::backend::{ServiceError, entities::api_keys, lock, secrets, services};
+use crate::backend::{
+    ServiceError,
+    entities::{api_keys, apps},
+    lock, secrets, services,
+};
 
 const TRUST_FOR: Duration = Duration::from_secs(1);
 /// Beyond this many cached keys, stale entries are dropped on the next miss.
@@ -32,6 +36,8 @@ pub struct KeyCache {
     known: Mutex<HashMap<String, (Option<KeyOwner>, Instant)>>,
     /// Key id → last time it was used, not yet written.
     used: Mutex<HashMap<i64, DateTime<Utc>>>,
+    /// DSN public keys → their app (or none), with when that was read.
+    public: Mutex<HashMap<String, (Option<i64>, Instant)>>,
 }
 
 impl KeyCache {
@@ -72,6 +78,34 @@ impl KeyCache {
     /// Forgets every cached key of `app_id` (a key was revoked or the app deleted).
     pub fn forget_app(&self, app_id: i64) {
         lock(&self.known).retain(|_, (owner, _)| owner.is_none_or(|o| o.app_id != app_id));
+        lock(&self.public).retain(|_, (app, _)| *app != Some(app_id));
+    }
+
+    /// The app whose DSN carries `public_key`, trusted for as long as an API key's answer.
+    /// (A DSN's key is not a secret: it sits in browser bundles.)
+    pub async fn app_of_public_key(
+        &self,
+        db: &impl ConnectionTrait,
+        public_key: &str,
+    ) -> Result<Option<i64>, ServiceError> {
+        let cached = lock(&self.public)
+            .get(public_key)
+            .filter(|(_, read)| read.elapsed() < TRUST_FOR)
+            .map(|(app, _)| *app);
+        if let Some(app) = cached {
+            return Ok(app);
+        }
+        let app = apps::Entity::find()
+            .filter(apps::Column::PublicKey.eq(public_key))
+            .one(db)
+            .await?
+            .map(|app| app.id);
+        let mut public = lock(&self.public);
+        if public.len() > PRUNE_ABOVE {
+            public.retain(|_, (_, read)| read.elapsed() < TRUST_FOR);
+        }
+        public.insert(public_key.to_string(), (app, Instant::now()));
+        Ok(app)
     }
 
     /// Writes the last-used times gathered since the previous call: one small update per key

@@ -5,6 +5,7 @@
 //! writer's acknowledgement.
 pub mod batch;
 pub mod bus;
+pub mod events;
 pub mod keys;
 pub mod rate;
 pub mod store;
@@ -13,10 +14,13 @@ mod writer;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
+
+use super::lock;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 pub use batch::{Batch, BatchError, NewLine};
 pub use bus::{Delivery, LiveBus, LiveLine, Subscription};
+pub use events::{IssueTouch, NewEvent};
 pub use keys::{KeyCache, KeyOwner};
 pub use store::InsertMethod;
 
@@ -80,10 +84,25 @@ pub enum SubmitError {
     Unavailable,
 }
 
-/// Lines of one request on their way to the writer.
+/// Counts per item type since the server started.
+#[derive(Default)]
+pub struct ItemCounts(std::sync::Mutex<std::collections::BTreeMap<String, u64>>);
+
+impl ItemCounts {
+    pub fn add(&self, kind: &str, count: u64) {
+        *lock(&self.0).entry(kind.to_string()).or_insert(0) += count;
+    }
+
+    pub fn snapshot(&self) -> std::collections::BTreeMap<String, u64> {
+        lock(&self.0).clone()
+    }
+}
+
+/// Lines of one request on their way to the writer, and the error events among them.
 struct Job {
     app_id: i64,
     lines: Vec<NewLine>,
+    events: Vec<NewEvent>,
     done: oneshot::Sender<Result<(), ()>>,
     /// Room in the queue, given back once the job is written.
     _room: tokio::sync::OwnedSemaphorePermit,
@@ -94,6 +113,8 @@ pub struct Ingest {
     pub config: IngestConfig,
     pub keys: Arc<KeyCache>,
     pub bus: Arc<LiveBus>,
+    /// Sentry envelope items accepted but not stored (transactions, sessions, …), by type.
+    pub skipped_items: ItemCounts,
     rate: rate::AppRate,
     room: Arc<Semaphore>,
     queue: mpsc::UnboundedSender<Job>,
@@ -117,6 +138,7 @@ impl Ingest {
             config,
             keys,
             bus,
+            skipped_items: ItemCounts::default(),
             queue,
             tasks: std::sync::Mutex::new(tasks),
         })
@@ -126,7 +148,7 @@ impl Ingest {
     /// HTTP server's graceful shutdown), so that the connection the writer keeps goes back to
     /// the pool: closing the pool waits for every connection.
     pub async fn stop(&self) {
-        let tasks = std::mem::take(&mut *super::lock(&self.tasks));
+        let tasks = std::mem::take(&mut *lock(&self.tasks));
         for task in tasks {
             task.abort();
             let _ = task.await;
@@ -135,6 +157,18 @@ impl Ingest {
 
     /// Queues `lines` for `app_id` and waits until they are committed.
     pub async fn submit(&self, app_id: i64, lines: Vec<NewLine>) -> Result<usize, SubmitError> {
+        self.submit_with_events(app_id, lines, Vec::new()).await
+    }
+
+    /// Queues `lines` and the error `events` among them (each names its line) for `app_id`,
+    /// and waits until all are committed: events with their issues, in the same transaction.
+    pub async fn submit_with_events(
+        &self,
+        app_id: i64,
+        lines: Vec<NewLine>,
+        events: Vec<NewEvent>,
+    ) -> Result<usize, SubmitError> {
+        debug_assert!(events.iter().all(|event| event.line < lines.len()));
         let count = lines.len();
         if count == 0 {
             return Ok(0);
@@ -155,6 +189,7 @@ impl Ingest {
         let job = Job {
             app_id,
             lines,
+            events,
             done,
             _room: room,
         };

@@ -2,6 +2,9 @@
 //! talks to sqlx directly: prepared multi-row inserts on SQLite, and on PostgreSQL the method
 //! `make bench` measured fastest (multi-row INSERT, INSERT … SELECT FROM UNNEST, or COPY).
 //!
+//! Error events ride in the same transaction (`super::events`): their issues are upserted
+//! first, so that each event's line is written with its `issue_id`.
+//!
 //! On SQLite the same transaction indexes each message in `logs_fts` (rowid = the line's id),
 //! and on both engines the per-minute row keeps the smallest and largest id written for that
 //! minute, which bounds full-text lookups to a time window (`backend::store`).
@@ -18,17 +21,20 @@ use sea_orm::{
     },
 };
 
-use super::NewLine;
+use super::{
+    NewLine,
+    events::{self, IssueTouch, NewEvent},
+};
 
-/// Rows per multi-row INSERT on SQLite (10 values each, far below its 32,766 variables).
+/// Rows per multi-row INSERT on SQLite (11 values each, far below its 32,766 variables).
 const SQLITE_ROWS: usize = 100;
-/// Rows per multi-row INSERT on PostgreSQL (11 values each, below its 65,535 parameters).
+/// Rows per multi-row INSERT on PostgreSQL (12 values each, below its 65,535 parameters).
 const PG_ROWS: usize = 500;
 /// Rows per metrics upsert.
 const METRIC_ROWS: usize = 100;
 
-const LOG_COLUMNS: &str =
-    "app_id, ts, received_at, level, service, environment, release, message, attributes, trace_id";
+const LOG_COLUMNS: &str = "app_id, ts, received_at, level, service, environment, release, \
+                           message, attributes, trace_id, issue_id";
 
 /// How lines reach PostgreSQL. SQLite always uses [`InsertMethod::MultiRow`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,10 +74,33 @@ impl InsertMethod {
     }
 }
 
-/// The lines of one request, for one app.
+/// The lines of one request, for one app, and the error events among them.
 pub struct Group<'a> {
     pub app_id: i64,
     pub lines: &'a [NewLine],
+    pub events: &'a [NewEvent],
+}
+
+impl<'a> Group<'a> {
+    /// Lines without events.
+    pub fn lines(app_id: i64, lines: &'a [NewLine]) -> Self {
+        Group {
+            app_id,
+            lines,
+            events: &[],
+        }
+    }
+}
+
+/// What one commit wrote.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The lines' ids, in order.
+    pub ids: Vec<i64>,
+    /// Per group, the issue of each line (empty for a group without events).
+    pub issues: Vec<Vec<Option<i64>>>,
+    /// The issues the commit's events went to.
+    pub touched: Vec<IssueTouch>,
 }
 
 /// Writes lines over one database connection it keeps: SQLite empties a connection's page
@@ -97,10 +126,9 @@ impl LogWriter {
         }
     }
 
-    /// Writes every group's lines and their metrics in one transaction; returns the new
-    /// lines' ids in order. On error nothing was written, and the next call starts on a
-    /// fresh connection.
-    pub async fn write(&mut self, groups: &[Group<'_>]) -> Result<Vec<i64>, DbErr> {
+    /// Writes every group's lines, events and metrics in one transaction. On error nothing
+    /// was written, and the next call starts on a fresh connection.
+    pub async fn write(&mut self, groups: &[Group<'_>]) -> Result<Written, DbErr> {
         let written = self.write_held(groups).await;
         if written.is_err() {
             self.held = None;
@@ -108,7 +136,7 @@ impl LogWriter {
         written.map_err(|e| DbErr::Custom(format!("writing log lines: {e}")))
     }
 
-    async fn write_held(&mut self, groups: &[Group<'_>]) -> Result<Vec<i64>, sqlx::Error> {
+    async fn write_held(&mut self, groups: &[Group<'_>]) -> Result<Written, sqlx::Error> {
         let held = match self.held.take() {
             Some(held) => held,
             None => match self.db.get_database_backend() {
@@ -145,7 +173,7 @@ pub async fn checkpoint_sqlite(db: &DatabaseConnection) -> Result<(), DbErr> {
 async fn write_sqlite(
     conn: &mut SqliteConnection,
     groups: &[Group<'_>],
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Written, sqlx::Error> {
     // The full-text index (`logs_fts`) is filled beside the writer, not in its commits
     // (`store::text_index`): indexing every message's trigrams here cost 80 % of ingest.
     static STATEMENTS: OnceLock<Vec<Arc<str>>> = OnceLock::new();
@@ -153,28 +181,41 @@ async fn write_sqlite(
         by_rows(SQLITE_ROWS, |rows| {
             format!(
                 "INSERT INTO logs ({LOG_COLUMNS}) VALUES {}",
-                anonymous(values(rows, 10, None, None))
+                anonymous(values(rows, 11, None, None))
             )
         })
     });
     let mut tx = conn.begin().await?;
+    let (issues, touched) =
+        events::upsert_issues::<Sqlite>(&mut tx, DbBackend::Sqlite, groups).await?;
     let mut ids = Vec::with_capacity(groups.iter().map(|g| g.lines.len()).sum());
-    for group in groups {
-        for chunk in group.lines.chunks(SQLITE_ROWS) {
+    for (group, line_issues) in groups.iter().zip(&issues) {
+        for (n, chunk) in group.lines.chunks(SQLITE_ROWS).enumerate() {
             let mut query = sqlx::query(AssertSqlSafe(lines_sql[chunk.len()].clone()));
-            for line in chunk {
-                query = bind_line(query, group.app_id, line);
+            for (i, line) in chunk.iter().enumerate() {
+                let issue = issue_of(line_issues, n * SQLITE_ROWS + i);
+                query = bind_line(query, group.app_id, line, issue);
             }
             // The write lock is held: the chunk's rows took consecutive ids ending here.
             let last = query.execute(&mut *tx).await?.last_insert_rowid();
             ids.extend(last - chunk.len() as i64 + 1..=last);
         }
     }
+    events::insert_events::<Sqlite>(&mut tx, DbBackend::Sqlite, groups, &ids, &issues).await?;
     for upsert in metric_upserts::<Sqlite>(groups, &ids, DbBackend::Sqlite) {
         upsert.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok(Written {
+        ids,
+        issues,
+        touched,
+    })
+}
+
+/// The issue of line `index` of a group, given the group's line issues.
+fn issue_of(line_issues: &[Option<i64>], index: usize) -> Option<i64> {
+    line_issues.get(index).copied().flatten()
 }
 
 /// One statement per row count from 0 to `max`, built once.
@@ -186,9 +227,11 @@ async fn write_postgres(
     conn: &mut PgConnection,
     method: InsertMethod,
     groups: &[Group<'_>],
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<Written, sqlx::Error> {
     let total: usize = groups.iter().map(|g| g.lines.len()).sum();
     let mut tx = conn.begin().await?;
+    let (issues, touched) =
+        events::upsert_issues::<Postgres>(&mut tx, DbBackend::Postgres, groups).await?;
     // Ids first, from the table's sequence: the same for every method (COPY returns none).
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT nextval(pg_get_serial_sequence('logs', 'id')) FROM generate_series(1, $1)",
@@ -199,7 +242,13 @@ async fn write_postgres(
     let rows = || {
         groups
             .iter()
-            .flat_map(|g| g.lines.iter().map(move |line| (g.app_id, line)))
+            .zip(&issues)
+            .flat_map(|(g, line_issues)| {
+                g.lines
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, line)| (g.app_id, line, issue_of(line_issues, i)))
+            })
             .zip(ids.iter().copied())
     };
     match method {
@@ -208,11 +257,11 @@ async fn write_postgres(
             for chunk in all.chunks(PG_ROWS) {
                 let sql = format!(
                     "INSERT INTO logs (id, {LOG_COLUMNS}) VALUES {}",
-                    values(chunk.len(), 11, Some(9), Some("::jsonb"))
+                    values(chunk.len(), 12, Some(9), Some("::jsonb"))
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql));
-                for ((app_id, line), id) in chunk {
-                    query = bind_line(query.bind(*id), *app_id, line);
+                for ((app_id, line, issue), id) in chunk {
+                    query = bind_line(query.bind(*id), *app_id, line, *issue);
                 }
                 query.execute(&mut *tx).await?;
             }
@@ -221,7 +270,8 @@ async fn write_postgres(
             let (mut app, mut ts, mut received, mut level) = (vec![], vec![], vec![], vec![]);
             let (mut service, mut env, mut release, mut message, mut attrs, mut trace) =
                 (vec![], vec![], vec![], vec![], vec![], vec![]);
-            for ((app_id, line), _) in rows() {
+            let mut issue = vec![];
+            for ((app_id, line, line_issue), _) in rows() {
                 app.push(app_id);
                 ts.push(line.ts);
                 received.push(line.received_at);
@@ -232,16 +282,18 @@ async fn write_postgres(
                 message.push(line.message.as_str());
                 attrs.push(line.attributes.as_str());
                 trace.push(line.trace_id.as_deref());
+                issue.push(line_issue);
             }
             sqlx::query(
                 "INSERT INTO logs (id, app_id, ts, received_at, level, service, environment, \
-                 release, message, attributes, trace_id) \
+                 release, message, attributes, trace_id, issue_id) \
                  SELECT id, app_id, ts, received_at, level, service, environment, release, \
-                 message, attributes::jsonb, trace_id \
+                 message, attributes::jsonb, trace_id, issue_id \
                  FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int2[], \
-                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], \
+                 $12::int8[]) \
                  AS t(id, app_id, ts, received_at, level, service, environment, release, \
-                 message, attributes, trace_id)",
+                 message, attributes, trace_id, issue_id)",
             )
             .bind(&ids)
             .bind(app)
@@ -254,13 +306,14 @@ async fn write_postgres(
             .bind(message)
             .bind(attrs)
             .bind(trace)
+            .bind(issue)
             .execute(&mut *tx)
             .await?;
         }
         InsertMethod::Copy => {
             let mut data = Vec::with_capacity(total * 256);
-            for ((app_id, line), id) in rows() {
-                copy_row(&mut data, id, app_id, line);
+            for ((app_id, line, issue), id) in rows() {
+                copy_row(&mut data, id, app_id, line, issue);
             }
             let mut copy = tx
                 .copy_in_raw(&format!("COPY logs (id, {LOG_COLUMNS}) FROM STDIN"))
@@ -269,24 +322,31 @@ async fn write_postgres(
             copy.finish().await?;
         }
     }
+    events::insert_events::<Postgres>(&mut tx, DbBackend::Postgres, groups, &ids, &issues).await?;
     for upsert in metric_upserts::<Postgres>(groups, &ids, DbBackend::Postgres) {
         upsert.execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok(Written {
+        ids,
+        issues,
+        touched,
+    })
 }
 
 /// A bound statement of either engine.
-type Bound<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
+pub(super) type Bound<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments>;
 
 /// Binds one line's values in `LOG_COLUMNS` order.
 fn bind_line<'q, 'a, DB: Database>(
     query: Bound<'q, DB>,
     app_id: i64,
     line: &'a NewLine,
+    issue: Option<i64>,
 ) -> Bound<'q, DB>
 where
     i64: Encode<'a, DB> + Type<DB>,
+    Option<i64>: Encode<'a, DB> + Type<DB>,
     i16: Encode<'a, DB> + Type<DB>,
     &'a str: Encode<'a, DB> + Type<DB>,
     Option<&'a str>: Encode<'a, DB> + Type<DB>,
@@ -302,6 +362,7 @@ where
         .bind(line.message.as_str())
         .bind(line.attributes.as_str())
         .bind(line.trace_id.as_deref())
+        .bind(issue)
 }
 
 /// The statements that add `groups`' per-minute counts and id ranges to `app_metrics`;
@@ -393,7 +454,12 @@ fn upsert_metrics_sql(rows: usize, backend: DbBackend) -> String {
 }
 
 /// `($1,$2,…),(…)` for `rows` rows of `cols` values; `cast` is appended to column `cast_col`.
-fn values(rows: usize, cols: usize, cast_col: Option<usize>, cast: Option<&str>) -> String {
+pub(super) fn values(
+    rows: usize,
+    cols: usize,
+    cast_col: Option<usize>,
+    cast: Option<&str>,
+) -> String {
     let mut sql = String::with_capacity(rows * cols * 6);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ",(" });
@@ -414,7 +480,7 @@ fn values(rows: usize, cols: usize, cast_col: Option<usize>, cast: Option<&str>)
 
 /// The same SQL with `?` parameters for SQLite. (With `$N`, sqlx asks SQLite for every
 /// parameter's name, a linear search each: a quarter of the insert time on 1,000 parameters.)
-fn anonymous(sql: String) -> String {
+pub(super) fn anonymous(sql: String) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
@@ -429,7 +495,7 @@ fn anonymous(sql: String) -> String {
 }
 
 /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-fn copy_row(out: &mut Vec<u8>, id: i64, app_id: i64, line: &NewLine) {
+fn copy_row(out: &mut Vec<u8>, id: i64, app_id: i64, line: &NewLine, issue: Option<i64>) {
     use std::io::Write;
     let _ = write!(
         out,
@@ -454,6 +520,12 @@ fn copy_row(out: &mut Vec<u8>, id: i64, app_id: i64, line: &NewLine) {
             None => out.extend_from_slice(b"\\N"),
             Some(text) => copy_escape(out, text),
         }
+    }
+    match issue {
+        Some(issue) => {
+            let _ = write!(out, "\t{issue}");
+        }
+        None => out.extend_from_slice(b"\t\\N"),
     }
     out.push(b'\n');
 }

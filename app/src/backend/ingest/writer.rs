@@ -80,15 +80,19 @@ async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
             .map(|job| Group {
                 app_id: job.app_id,
                 lines: &job.lines,
+                events: &job.events,
             })
             .collect();
         store.write(&slices).await
     };
     match written {
-        Ok(ids) => {
-            let mut ids = ids.into_iter();
-            for job in group {
+        Ok(written) => {
+            let mut ids = written.ids.into_iter();
+            for (mut job, issues) in group.into_iter().zip(written.issues) {
                 let job_ids: Vec<i64> = ids.by_ref().take(job.lines.len()).collect();
+                for (line, issue) in job.lines.iter_mut().zip(issues) {
+                    line.issue_id = issue;
+                }
                 if bus.has_subscribers(job.app_id) {
                     let lines: Vec<_> = job
                         .lines

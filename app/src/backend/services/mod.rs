@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod apps;
 pub mod device;
+pub mod issues;
 pub mod live;
 pub mod logs;
 pub mod oauth;

@@ -52,7 +52,7 @@ where
     }
 }
 
-/// A line from the live bus as the view shows it (it has no issue yet).
+/// A line from the live bus as the view shows it.
 pub fn live_row(live: &LiveLine) -> LogRow {
     let line = &live.line;
     LogRow {
@@ -65,6 +65,6 @@ pub fn live_row(live: &LiveLine) -> LogRow {
         message: line.message.clone(),
         attributes: line.attributes.clone(),
         trace_id: line.trace_id.clone(),
-        issue_id: None,
+        issue_id: line.issue_id,
     }
 }

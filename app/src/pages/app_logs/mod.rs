@@ -337,7 +337,7 @@ fn Logs(view: LogView, search: LogSearch) -> impl IntoView {
                 move || {
                     if !rows.with(Vec::is_empty) {
                         return view! {
-                            <LogTable rows offset_min on_filter=add_filter fresh_from/>
+                            <LogTable app_id rows offset_min on_filter=add_filter fresh_from/>
                         }.into_any();
                     }
                     if !seen_any.get() {

@@ -39,7 +39,7 @@ impl XorShift {
         items[self.below(items.len() as u64) as usize]
     }
 
-    fn hex(&mut self, digits: usize) -> String {
+    pub fn hex(&mut self, digits: usize) -> String {
         let mut out = String::with_capacity(digits);
         while out.len() < digits {
             out.push_str(&format!("{:016x}", self.next_u64()));

@@ -62,10 +62,7 @@ pub async fn direct_insert(url: &str, bodies: &[Vec<u8>]) -> Result<Vec<(String,
             let lines = pass()?;
             let started = Instant::now();
             for chunk in lines.chunks(LINES_PER_COMMIT) {
-                let group = [store::Group {
-                    app_id: owner.app_id,
-                    lines: chunk,
-                }];
+                let group = [store::Group::lines(owner.app_id, chunk)];
                 store
                     .write(&group)
                     .await

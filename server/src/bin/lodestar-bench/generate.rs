@@ -145,14 +145,8 @@ pub async fn generate(
     let mut failure = None;
     while let Some((chunk, side)) = receiver.recv().await {
         let groups = [
-            store::Group {
-                app_id: apps.big,
-                lines: &chunk,
-            },
-            store::Group {
-                app_id: apps.small,
-                lines: &side,
-            },
+            store::Group::lines(apps.big, &chunk),
+            store::Group::lines(apps.small, &side),
         ];
         let began = Instant::now();
         if let Err(e) = writer.write(&groups).await {
@@ -327,6 +321,7 @@ impl Source {
             message,
             attributes: Value::Object(attributes).to_string(),
             trace_id,
+            issue_id: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The two ways the server is loaded: closed loop at rising concurrency (each connection sends
 //! its next batch as soon as the last is answered, which finds the peak), then an open-loop
 //! schedule at half the peak (batches are due at fixed times whether or not the server keeps
-//! up, so latency counts the wait a slow answer causes the batches behind it).
+//! up, so latency counts the wait a slow answer causes the batches behind it). A target sends
+//! `POST /ingest` batches or Sentry envelopes (one error event each).
 use std::{
     collections::BTreeMap,
     sync::{
@@ -13,11 +14,14 @@ use std::{
 
 use reqwest::{
     StatusCode,
-    header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER},
+    header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER, USER_AGENT},
 };
 use tokio::time::Instant;
 
-use crate::bodies::LINES_PER_BODY;
+use crate::{bodies::LINES_PER_BODY, envelopes::Envelopes};
+
+/// The SDK the envelope target says it is (`User-Agent`, `sentry_client`).
+const SENTRY_CLIENT: &str = "sentry.python/2.19.2";
 
 /// Concurrency steps of the closed-loop phase.
 pub const CONNECTIONS: [usize; 6] = [1, 2, 4, 8, 16, 32];
@@ -32,9 +36,27 @@ const MAX_BACK_OFF: Duration = Duration::from_secs(1);
 pub struct Target {
     client: reqwest::Client,
     url: String,
-    bearer: String,
-    /// Leaked once per run so that every request borrows its body instead of copying 45 KB.
-    bodies: &'static [Vec<u8>],
+    payload: Payload,
+    /// 200 answers so far, inside a measured window or not: what the database must hold once
+    /// the run is over.
+    accepted: AtomicU64,
+}
+
+/// What a target sends.
+enum Payload {
+    /// Own-JSON batches for `POST /ingest` with `Authorization: Bearer <key>`, stamped when
+    /// sent. Leaked once per run so that every request borrows its body instead of copying
+    /// 45 KB.
+    Batches {
+        bearer: String,
+        bodies: &'static [Vec<u8>],
+    },
+    /// Sentry envelopes for `POST /api/<app id>/envelope/` with `X-Sentry-Auth`, each a new
+    /// event.
+    Envelopes {
+        auth: String,
+        envelopes: Arc<Envelopes>,
+    },
 }
 
 impl Target {
@@ -47,22 +69,81 @@ impl Target {
         Target {
             client,
             url: format!("{base_url}/ingest"),
-            bearer: format!("Bearer {api_key}"),
-            bodies: Vec::leak(bodies),
+            payload: Payload::Batches {
+                bearer: format!("Bearer {api_key}"),
+                bodies: Vec::leak(bodies),
+            },
+            accepted: AtomicU64::new(0),
         }
     }
 
-    /// Sends one batch. Never fails: a transport error is an answer to count, not a reason to
-    /// stop the run.
-    async fn send(&self, body: &'static [u8]) -> Reply {
-        let sent = self
-            .client
-            .post(&self.url)
-            .header(AUTHORIZATION, &self.bearer)
-            .header(CONTENT_TYPE, "application/json")
-            .body(crate::bodies::stamp(body, crate::bodies::now()))
-            .send()
-            .await;
+    /// Envelopes to the app `app_id`, authenticated as the Python SDK does with the DSN's
+    /// public key.
+    pub fn envelopes(
+        client: reqwest::Client,
+        base_url: &str,
+        app_id: i64,
+        public_key: &str,
+        envelopes: Arc<Envelopes>,
+    ) -> Self {
+        Target {
+            client,
+            url: format!("{base_url}/api/{app_id}/envelope/"),
+            payload: Payload::Envelopes {
+                auth: format!(
+                    "Sentry sentry_key={public_key}, sentry_version=7, \
+                     sentry_client={SENTRY_CLIENT}"
+                ),
+                envelopes,
+            },
+            accepted: AtomicU64::new(0),
+        }
+    }
+
+    /// Lines (ingest) or events (envelopes) one request carries.
+    fn per_request(&self) -> usize {
+        match self.payload {
+            Payload::Batches { .. } => LINES_PER_BODY,
+            Payload::Envelopes { .. } => 1,
+        }
+    }
+
+    /// 200 answers since the target was made.
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Sends request `pick` (the index of a body; envelopes come in their own order); returns
+    /// the answer and the bytes sent. Never fails: a transport error is an answer to count,
+    /// not a reason to stop the run.
+    async fn send(&self, pick: usize) -> (Reply, usize) {
+        let (request, body) = match &self.payload {
+            Payload::Batches { bearer, bodies } => {
+                let body = bodies[pick % bodies.len()].as_slice();
+                let body = crate::bodies::stamp(body, crate::bodies::now());
+                let request = self
+                    .client
+                    .post(&self.url)
+                    .header(AUTHORIZATION, bearer)
+                    .header(CONTENT_TYPE, "application/json");
+                (request, body)
+            }
+            Payload::Envelopes { auth, envelopes } => {
+                let request = self
+                    .client
+                    .post(&self.url)
+                    .header("x-sentry-auth", auth)
+                    .header(CONTENT_TYPE, "application/x-sentry-envelope")
+                    .header(CONTENT_ENCODING, "gzip")
+                    .header(USER_AGENT, SENTRY_CLIENT);
+                (request, envelopes.next())
+            }
+        };
+        let len = body.len();
+        (self.answer(request.body(body).send().await).await, len)
+    }
+
+    async fn answer(&self, sent: reqwest::Result<reqwest::Response>) -> Reply {
         let response = match sent {
             Ok(response) => response,
             Err(_) => return Reply::failed(),
@@ -79,10 +160,12 @@ impl Target {
             return Reply::failed();
         };
         let outcome = if status == StatusCode::OK {
+            self.accepted.fetch_add(1, Ordering::Relaxed);
+            // An envelope answer is `{"id": …}`: one event.
             let accepted = serde_json::from_slice::<serde_json::Value>(&answer)
                 .ok()
                 .and_then(|v| v["accepted"].as_u64())
-                .unwrap_or(LINES_PER_BODY as u64);
+                .unwrap_or(self.per_request() as u64);
             Outcome::Accepted(accepted)
         } else {
             Outcome::Refused(status.as_u16().to_string())
@@ -161,6 +244,7 @@ impl Tally {
 pub struct Measured {
     /// Concurrent connections (closed loop) or sending tasks (paced).
     pub connections: usize,
+    /// Lines/s committed; for envelopes, events/s (one per envelope).
     pub lines_per_s: f64,
     pub mb_per_s: f64,
     pub p50_ms: Option<f64>,
@@ -236,12 +320,11 @@ async fn connection(target: Arc<Target>, index: usize, from: Instant, until: Ins
         if began >= until {
             break;
         }
-        let body = target.bodies[next % target.bodies.len()].as_slice();
+        let (reply, sent) = target.send(next).await;
         next += 1;
-        let reply = target.send(body).await;
         let done = Instant::now();
         if (from..=until).contains(&done) {
-            tally.record(&reply, body.len(), done - began);
+            tally.record(&reply, sent, done - began);
         }
         if let Some(wait) = reply.retry_after {
             let wait = wait.min(MAX_BACK_OFF);
@@ -260,7 +343,7 @@ pub async fn paced(
     tasks: usize,
     duration: Duration,
 ) -> Measured {
-    let batches_per_s = lines_per_s / LINES_PER_BODY as f64;
+    let batches_per_s = lines_per_s / target.per_request() as f64;
     let batches = (duration.as_secs_f64() * batches_per_s).floor() as u64;
     let next = Arc::new(AtomicU64::new(0));
     let t0 = Instant::now() + Duration::from_millis(50);
@@ -276,9 +359,8 @@ pub async fn paced(
                     }
                     let due = t0 + Duration::from_secs_f64(k as f64 / batches_per_s);
                     tokio::time::sleep_until(due).await;
-                    let body = target.bodies[k as usize % target.bodies.len()].as_slice();
-                    let reply = target.send(body).await;
-                    tally.record(&reply, body.len(), due.elapsed());
+                    let (reply, sent) = target.send(k as usize).await;
+                    tally.record(&reply, sent, due.elapsed());
                 }
                 tally
             })

@@ -17,6 +17,8 @@ pub const BENCH_PASSWORD: &str = "bench-password-not-secret";
 pub struct CreatedApp {
     pub id: i64,
     pub api_key: String,
+    /// The DSN's key, for Sentry SDKs.
+    pub public_key: String,
 }
 
 pub struct Lodestar {
@@ -121,7 +123,15 @@ impl Lodestar {
         let id = created["app_id"]
             .as_i64()
             .ok_or_else(|| format!("`lodestar app create --json` printed no app_id: {out}"))?;
-        Ok(CreatedApp { id, api_key })
+        let public_key = created["public_key"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("`lodestar app create --json` printed no public_key: {out}"))?;
+        Ok(CreatedApp {
+            id,
+            api_key,
+            public_key,
+        })
     }
 
     /// Starts `lodestar serve` on a free local port and waits until `/health` answers 200.

@@ -3,6 +3,9 @@
 //! - Ingest: the release binary as operators run it (a fresh database, a user and an app made
 //!   with the CLI, `lodestar serve` on a free port), `POST /ingest` at rising concurrency, an
 //!   open-loop phase at half the peak, and the same rows inserted without HTTP for comparison.
+//! - Sentry envelopes: error events shaped like the Python SDK's, gzipped, to
+//!   `POST /api/{app_id}/envelope/` at rising concurrency; then the issues and events the
+//!   database holds, checked against what was sent and answered.
 //! - Queries: a day of generated lines (10M by default) written through the ingest store, then
 //!   first pages and histograms timed through the storage functions the log view calls.
 //! - Live: the latency from `POST /ingest` to the line's arrival on a signed-in browser's live
@@ -12,6 +15,7 @@
 mod bodies;
 mod database;
 mod direct;
+mod envelopes;
 mod generate;
 mod live;
 mod load;
@@ -40,8 +44,8 @@ use crate::{
 #[derive(Parser, Debug)]
 #[command(
     name = "lodestar-bench",
-    about = "Measures ingest, queries on generated lines and the live view's latency on the \
-             release binary, and reports them (used by `make bench`)"
+    about = "Measures ingest, Sentry envelopes, queries on generated lines and the live view's \
+             latency on the release binary, and reports them (used by `make bench`)"
 )]
 struct Args {
     /// The server binary to measure, e.g. target/release/lodestar.
@@ -63,6 +67,12 @@ struct Args {
     /// Only the ingest benchmark (over HTTP, then without).
     #[arg(long, conflicts_with_all = ["queries_only", "live_only"])]
     ingest_only: bool,
+    /// Only the Sentry envelope benchmark.
+    #[arg(
+        long,
+        conflicts_with_all = ["direct_only", "ingest_only", "queries_only", "live_only"]
+    )]
+    envelopes_only: bool,
     /// Only the query benchmark on generated lines.
     #[arg(long, conflicts_with = "live_only")]
     queries_only: bool,
@@ -121,9 +131,13 @@ async fn run(args: &Args) -> Result<(), String> {
         }
         return Ok(());
     }
-    let ingest = !(args.queries_only || args.live_only);
-    let queries = !(args.ingest_only || args.live_only);
-    let live = !(args.ingest_only || args.queries_only);
+    let only = [
+        args.ingest_only,
+        args.envelopes_only,
+        args.queries_only,
+        args.live_only,
+    ];
+    let [ingest, envelopes, queries, live] = only.map(|this| this || !only.contains(&true));
 
     // Half the ingest peak, and the tasks that offered it: the live bench's background load.
     let mut half_peak = None;
@@ -145,6 +159,16 @@ async fn run(args: &Args) -> Result<(), String> {
             append(path, &report.markdown())?;
         }
         half_peak = Some((report.offered_lines_per_s, report.paced.connections));
+    }
+    if envelopes {
+        let db = FreshDatabase::create(args.engine).await?;
+        let report = envelope_bench(args, &db, &client).await;
+        db.teardown().await;
+        let report = report?;
+        print!("{}", report.summary());
+        if let Some(path) = &args.markdown_out {
+            append(path, &report.markdown())?;
+        }
     }
     if queries {
         let report = query_bench(args).await?;
@@ -194,6 +218,90 @@ async fn query_bench(args: &Args) -> Result<queries::QueryReport, String> {
         db.teardown().await;
     }
     report
+}
+
+/// Sentry envelopes at rising concurrency on `db`, then what the database holds; the server
+/// is stopped (gracefully, so every answered event is committed) before the count.
+async fn envelope_bench(
+    args: &Args,
+    db: &FreshDatabase,
+    client: &reqwest::Client,
+) -> Result<report::EnvelopeReport, String> {
+    let lodestar = Lodestar::new(&args.server, db);
+    lodestar.create_user()?;
+    let app = lodestar.create_named_app("sentry")?;
+    let envelopes = Arc::new(envelopes::Envelopes::build(&app.public_key));
+    let (raw_kb, gzip_kb, make_us) = (envelopes.raw_kb, envelopes.gzip_kb, envelopes.make_us);
+    // Enough for every step to run at twice the best rate so far (2,000/s before the first).
+    let seconds = Duration::from_secs(args.seconds + 1).as_secs_f64();
+    let ahead = |best: f64| (best.max(1_000.0) * 2.0 * seconds) as usize;
+    envelopes.make_ahead(ahead(0.0));
+    let server = lodestar.serve(client).await?;
+    eprintln!(
+        "lodestar-bench: Sentry envelopes on {} ({}), {raw_kb:.1} KB ({gzip_kb:.1} KB gzipped) \
+         per event; {} s per step",
+        args.engine.title(),
+        server.base_url,
+        args.seconds
+    );
+    let target = Arc::new(Target::envelopes(
+        client.clone(),
+        &server.base_url,
+        app.id,
+        &app.public_key,
+        envelopes.clone(),
+    ));
+    let mut best = 0.0_f64;
+    // Between steps, while no request is in flight: the next step's envelopes.
+    let steps = load::rising(&target, Duration::from_secs(args.seconds), |step| {
+        best = best.max(step.lines_per_s);
+        let took = envelopes.make_ahead(ahead(best));
+        eprintln!(
+            "  {:>2} connections: {:>7.0} events/s, p99 {} ms, not 200: {} (next envelopes \
+             made in {:.1} s)",
+            step.connections,
+            step.lines_per_s,
+            report::ms(step.p99_ms),
+            report::refused(&step.refused),
+            took.as_secs_f64()
+        );
+    })
+    .await;
+    let peak_rss_mib = server.peak_rss_mib()?;
+    let idle_rss_mib = server.idle_rss_mib;
+    drop(server);
+    if report::best_step(&steps).is_none() {
+        let answers: Vec<String> = steps.iter().map(|s| report::refused(&s.refused)).collect();
+        return Err(format!(
+            "no envelope was accepted at any concurrency (answers per step: {}). Does this \
+             build serve POST /api/{{app_id}}/envelope/?",
+            answers.join("; ")
+        ));
+    }
+    let stored = envelopes::stored(db.url(), app.id).await?;
+    if stored.issues != envelopes::ISSUES as i64 || stored.events != target.accepted() as i64 {
+        eprintln!(
+            "lodestar-bench: the database holds {} issues and {} events for {} envelopes \
+             answered 200; expected {} issues and as many events",
+            stored.issues,
+            stored.events,
+            target.accepted(),
+            envelopes::ISSUES
+        );
+    }
+    Ok(report::EnvelopeReport {
+        engine: args.engine,
+        seconds: args.seconds,
+        raw_kb,
+        gzip_kb,
+        make_us,
+        made_late: envelopes.made_late(),
+        steps,
+        answered: target.accepted(),
+        stored,
+        idle_rss_mib,
+        peak_rss_mib,
+    })
 }
 
 /// The live latency on `db`, idle then under background ingest load; the server is stopped

@@ -4,6 +4,7 @@ use std::{collections::BTreeMap, fmt::Write};
 
 use crate::{
     database::Engine,
+    envelopes::{self, Stored},
     generate::{ABSENT_WORD, RARE_WORD},
     live::{self, LiveRun},
     load::Measured,
@@ -165,6 +166,193 @@ impl Report {
             verdict(rss_mb < TARGET_RSS_MB)
         )
     }
+}
+
+/// DESIGN.md §7, on SQLite.
+const TARGET_EVENTS_PER_S: f64 = 2_000.0;
+
+/// The Sentry envelope benchmark.
+pub struct EnvelopeReport {
+    pub engine: Engine,
+    pub seconds: u64,
+    /// Average envelope, decompressed and gzipped.
+    pub raw_kb: f64,
+    pub gzip_kb: f64,
+    /// The bench's own cost per envelope (copy, stamp, gzip), µs.
+    pub make_us: f64,
+    /// Envelopes made during a step because none made ahead was left.
+    pub made_late: u64,
+    pub steps: Vec<Measured>,
+    /// 200 answers over the whole run, warm-ups included.
+    pub answered: u64,
+    pub stored: Stored,
+    pub idle_rss_mib: f64,
+    pub peak_rss_mib: f64,
+}
+
+impl EnvelopeReport {
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n## Sentry envelopes — {} (`make bench`, {} s per step)\n",
+            self.engine.title(),
+            self.seconds
+        );
+        let _ = writeln!(out, "Machine: {}. Command: `{}`.\n", machine(), command());
+        let _ = writeln!(
+            out,
+            "`lodestar-bench` on the same machine as the server (they share its cores): `POST \
+             /api/{{app_id}}/envelope/` with one error event per envelope, shaped like the \
+             Python SDK's from a Flask service (an exception with a 10–14-frame stack trace, \
+             source context and local variables on its in-app frames, 2–4 breadcrumbs, tags, \
+             user, request, contexts, modules), about {:.1} KB, {:.1} KB gzipped, \
+             `Content-Encoding: gzip`, `X-Sentry-Auth` with the DSN's public key, HTTP/1.1 \
+             keep-alive, each answered after its commit. Every envelope is a new event (its \
+             own event id, the time it was made, a new number in its message); {} exception \
+             kinds raised under {} top functions make {} issues. Closed loop per step after 1 s \
+             of warm-up; events/s counts 200 answers, MB/s their gzipped bodies.\n",
+            self.raw_kb,
+            self.gzip_kb,
+            envelopes::EXCEPTION_KINDS,
+            envelopes::TOP_FUNCTION_COUNT,
+            envelopes::ISSUES
+        );
+        out.push_str("| connections | events/s | MB/s | p50 ms | p99 ms | not 200 |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        for step in &self.steps {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.1} | {} | {} | {} |",
+                step.connections,
+                thousands(step.lines_per_s),
+                step.mb_per_s,
+                ms(step.p50_ms),
+                ms(step.p99_ms),
+                refused(&step.refused)
+            );
+        }
+        out.push('\n');
+        out.push_str(&self.findings().join("\n\n"));
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "Sentry envelopes on {} ({} s per step, {:.1} KB events, {:.1} KB gzipped)\n",
+            self.engine.title(),
+            self.seconds,
+            self.raw_kb,
+            self.gzip_kb
+        );
+        let _ = writeln!(
+            out,
+            "{:>11}  {:>10}  {:>6}  {:>8}  {:>8}  not 200",
+            "connections", "events/s", "MB/s", "p50 ms", "p99 ms"
+        );
+        for step in &self.steps {
+            let _ = writeln!(
+                out,
+                "{:>11}  {:>10}  {:>6.1}  {:>8}  {:>8}  {}",
+                step.connections,
+                thousands(step.lines_per_s),
+                step.mb_per_s,
+                ms(step.p50_ms),
+                ms(step.p99_ms),
+                refused(&step.refused)
+            );
+        }
+        for line in self.findings() {
+            out.push_str(&line.replace(['`', '*'], ""));
+            out.push('\n');
+        }
+        out
+    }
+
+    fn findings(&self) -> Vec<String> {
+        let Some(peak) = best_step(&self.steps) else {
+            return vec!["No step accepted any envelope.".into()];
+        };
+        let stored = &self.stored;
+        let expected = envelopes::ISSUES as i64;
+        let check = if stored.issues == expected
+            && stored.events == self.answered as i64
+            && stored.lines == stored.events
+        {
+            "as expected".to_string()
+        } else {
+            format!(
+                "**not as expected**: {expected} issues and one event and one log line per 200 \
+                 answer"
+            )
+        };
+        vec![
+            format!(
+                "Peak: **{} events/s** ({} connections), p50 {} ms, p99 {} ms. Server RSS: idle \
+                 {:.0} MiB, peak {:.0} MiB (VmHWM).",
+                thousands(peak.lines_per_s),
+                peak.connections,
+                ms(peak.p50_ms),
+                ms(peak.p99_ms),
+                self.idle_rss_mib,
+                self.peak_rss_mib
+            ),
+            format!(
+                "Stored once the server had stopped: {} issues, {} events and {} log lines for \
+                 {} envelopes answered 200 over the run (warm-ups included): {check}.",
+                thousands(stored.issues as f64),
+                thousands(stored.events as f64),
+                thousands(stored.lines as f64),
+                thousands(self.answered as f64),
+            ),
+            format!(
+                "Making an envelope (copy a template, stamp it, gzip it) costs the bench {:.0} µs, \
+                 {:.0} % of one core at the peak: so they were made ahead, between steps, and \
+                 {}.",
+                self.make_us,
+                self.make_us * peak.lines_per_s / 1e4,
+                match self.made_late {
+                    0 => "none had to be made during a step".to_string(),
+                    n => format!("{} had to be made during the steps", thousands(n as f64)),
+                }
+            ),
+            format!(
+                "Target (DESIGN.md §7): Sentry envelopes (error events ~5 KB) ≥ 2,000 events/s \
+                 on SQLite ({}).",
+                match self.engine {
+                    Engine::Sqlite => verdict(peak.lines_per_s >= TARGET_EVENTS_PER_S),
+                    Engine::Postgres => "n/a on PostgreSQL",
+                }
+            ),
+        ]
+    }
+}
+
+/// This machine as a report names it: cores, CPU model, memory, kernel.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name")?.split_once(':'))
+        .map_or("unknown CPU", |(_, name)| name.trim());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let gib = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / (1 << 20) as f64);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "{cores} cores ({model}), {gib:.0} GiB RAM, Linux {}",
+        kernel.trim()
+    )
+}
+
+/// The command line this bench was started with.
+fn command() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
 }
 
 /// DESIGN.md §7, on both engines.

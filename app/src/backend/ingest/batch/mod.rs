@@ -31,6 +31,8 @@ pub struct NewLine {
     /// A JSON object, as text.
     pub attributes: String,
     pub trace_id: Option<String>,
+    /// The issue of an error event's line: set by the writer once the event is grouped.
+    pub issue_id: Option<i64>,
 }
 
 /// A body as read: the key it carried, if any, and its lines.
@@ -236,6 +238,7 @@ pub(crate) fn normalise(
         message: without_nul(message),
         attributes,
         trace_id: trace_id.map(without_nul),
+        issue_id: None,
     })
 }
 

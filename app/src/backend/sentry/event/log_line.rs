@@ -106,6 +106,7 @@ impl ErrorEvent {
             message: without_nul(message),
             attributes,
             trace_id: column(self.trace_id.as_deref(), MAX_TRACE_ID),
+            issue_id: None,
         }
     }
 }

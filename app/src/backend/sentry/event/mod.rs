@@ -2,6 +2,7 @@
 //! [`ErrorEvent`]: lenient about what SDKs send (numbers as strings, `null` anywhere, unknown
 //! fields, legacy shapes), strict about size. Oversized parts are cut or dropped and counted
 //! in [`ErrorEvent::truncation`]; only a payload that is not a JSON object is refused.
+mod detail;
 mod exception;
 mod interfaces;
 pub mod log_line;
