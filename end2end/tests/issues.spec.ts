@@ -61,8 +61,8 @@ test('a Sentry SDK exception becomes an issue; resolved, the same error comes ba
   // The issue page: the stack trace with the app's own frame open on its source line,
   // breadcrumbs, the user and tags.
   await row.getByRole('link', { name: title }).click();
-  await expect(page.getByRole('heading', { name: title })).toBeVisible();
-  await expect(page.getByText('return int(text)').first()).toBeVisible();
+  await expect(page.locator('#issue-title')).toHaveText(title);
+  await expect(page.locator('.source-text:visible').filter({ hasText: 'return int(text)' }).first()).toBeVisible();
   await expect(page.getByText('user signed in')).toBeVisible();
   await expect(page.getByText('opened order 991')).toBeVisible();
   await expect(page.getByText('ada@example.com').first()).toBeVisible();

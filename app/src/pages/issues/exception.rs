@@ -129,7 +129,7 @@ fn Frame(frame: FrameView) -> impl IntoView {
     });
     view! {
         <li class="frame" class:is-app=frame.in_app>
-            <details class="frame-details" open=frame.in_app>
+            <details class="frame-details" open=frame.in_app.then_some("")>
                 <summary class="frame-head">{summary}</summary>
                 <div class="frame-body">
                     {has_source.then(|| view! {
