@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 // The official sentry-sdk (installed in the tools venv by `make python-sdk`) sends a captured
@@ -13,8 +13,11 @@ const python = join(toolsDir, 'venv', 'bin', 'python');
 const program = join(__dirname, '..', '..', 'sdk', 'python', 'tests', 'sentry_sdk_app.py');
 const title = "ValueError: invalid literal for int() with base 10: 'three'";
 
-function sendError(dsn: string, order: number) {
-  execFileSync(python, [program, dsn, String(order)], { timeout: 60_000 });
+// Run from the program's own directory, as an app runs from its project, the SDK marks the
+// program's frames in-app; run from elsewhere it cannot tell and marks none.
+function sendError(dsn: string, order: number, fromProject = true) {
+  const cwd = fromProject ? dirname(program) : homedir();
+  execFileSync(python, [program, dsn, String(order)], { timeout: 60_000, cwd });
 }
 
 async function newAppDsn(page: Page): Promise<{ dsn: string; appPath: string }> {
@@ -40,9 +43,6 @@ test.beforeAll(() => {
 });
 
 test('a Sentry SDK exception becomes an issue; resolved, the same error comes back as a regression', async ({ page }) => {
-  // Known bug, issue 8 stays open: the page's folded sections (frames, breadcrumbs) render
-  // closed, so their text is hidden. Expected to fail until that is fixed.
-  test.fail();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const { dsn, appPath } = await newAppDsn(page);
@@ -66,6 +66,10 @@ test('a Sentry SDK exception becomes an issue; resolved, the same error comes ba
   await row.getByRole('link', { name: title }).click();
   await expect(page.locator('#issue-title')).toHaveText(title);
   await expect(page.getByText('parse_quantity in sentry_sdk_app.py:11')).toBeVisible();
+  // The program's four frames (main, checkout, add_to_cart, parse_quantity) are open, the
+  // innermost on the line that raised.
+  await expect(page.locator('.frame.is-app details[open]')).toHaveCount(4);
+  await expect(page.locator('.source-line.is-current').first()).toContainText('return int(text)');
   await expect(page.getByText('user signed in').first()).toBeVisible();
   await expect(page.getByText('opened order 991').first()).toBeVisible();
   await expect(page.getByText('ada@example.com').first()).toBeVisible();
@@ -93,13 +97,13 @@ test('a Sentry SDK exception becomes an issue; resolved, the same error comes ba
   expect(errors).toEqual([]);
 });
 
-// Known bug (issue 8 stays open for it): in-app frames should be open with their source
-// lines, but render folded. `test.fail` runs it and fails the suite once it passes.
-test('in-app frames are open on their source line', async ({ page }) => {
-  test.fail();
+// When the SDK marks no frame in-app, the innermost one (where the error was raised) is open.
+test('with no in-app frame, the innermost frame is open on its source line', async ({ page }) => {
   const { dsn, appPath } = await newAppDsn(page);
-  sendError(dsn, 7);
+  sendError(dsn, 7, false);
   await page.goto(`${appPath}/issues`);
   await page.getByRole('link', { name: title }).click();
-  await expect(page.locator('.source-text:visible').filter({ hasText: 'return int(text)' }).first()).toBeVisible({ timeout: 3_000 });
+  await expect(page.locator('.frame.is-app')).toHaveCount(0);
+  await expect(page.locator('.frame details[open]')).toHaveCount(1);
+  await expect(page.locator('.source-line.is-current:visible')).toContainText('return int(text)');
 });

@@ -66,7 +66,9 @@ pub fn StackTrace(frames: Vec<FrameView>) -> impl IntoView {
     }
 }
 
-/// Frames innermost first. Data holds them outermost first.
+/// Frames innermost first. Data holds them outermost first. The app's own frames are open;
+/// when the SDK marked none as the app's (it could not tell, say a script run from outside
+/// its project), the innermost frame is, as that is where the error was raised.
 #[component]
 fn Frames(frames: Vec<FrameView>, omitted: usize) -> impl IntoView {
     let total = frames.len();
@@ -74,7 +76,11 @@ fn Frames(frames: Vec<FrameView>, omitted: usize) -> impl IntoView {
     let items = frames
         .into_iter()
         .rev()
-        .map(|frame| view! { <Frame frame/> })
+        .enumerate()
+        .map(|(i, frame)| {
+            let open = frame.in_app || (in_app == 0 && i == 0);
+            view! { <Frame frame open/> }
+        })
         .collect_view();
     view! {
         <p class="frames-summary muted">
@@ -89,7 +95,7 @@ fn Frames(frames: Vec<FrameView>, omitted: usize) -> impl IntoView {
 }
 
 #[component]
-fn Frame(frame: FrameView) -> impl IntoView {
+fn Frame(frame: FrameView, open: bool) -> impl IntoView {
     let source = frame.source();
     let has_body = !source.is_empty() || frame.vars.is_some();
     let location = frame.location();
@@ -129,7 +135,7 @@ fn Frame(frame: FrameView) -> impl IntoView {
     });
     view! {
         <li class="frame" class:is-app=frame.in_app>
-            <details class="frame-details" open=frame.in_app.then_some("")>
+            <details class="frame-details" open=open>
                 <summary class="frame-head">{summary}</summary>
                 <div class="frame-body">
                     {has_source.then(|| view! {
