@@ -251,6 +251,7 @@ async fn envelope_bench(
         &app.public_key,
         envelopes.clone(),
     ));
+    let cpu_before = report::CpuTimes::now();
     let mut best = 0.0_f64;
     // Between steps, while no request is in flight: the next step's envelopes.
     let steps = load::rising(&target, Duration::from_secs(args.seconds), |step| {
@@ -267,6 +268,7 @@ async fn envelope_bench(
         );
     })
     .await;
+    let steal = cpu_before.and_then(|before| before.steal_since());
     let peak_rss_mib = server.peak_rss_mib()?;
     let idle_rss_mib = server.idle_rss_mib;
     drop(server);
@@ -296,6 +298,7 @@ async fn envelope_bench(
         gzip_kb,
         make_us,
         made_late: envelopes.made_late(),
+        steal,
         steps,
         answered: target.accepted(),
         stored,

@@ -182,6 +182,8 @@ pub struct EnvelopeReport {
     pub make_us: f64,
     /// Envelopes made during a step because none made ahead was left.
     pub made_late: u64,
+    /// The share of CPU time the hypervisor gave to other machines during the steps.
+    pub steal: Option<f64>,
     pub steps: Vec<Measured>,
     /// 200 answers over the whole run, warm-ups included.
     pub answered: u64,
@@ -290,13 +292,21 @@ impl EnvelopeReport {
         vec![
             format!(
                 "Peak: **{} events/s** ({} connections), p50 {} ms, p99 {} ms. Server RSS: idle \
-                 {:.0} MiB, peak {:.0} MiB (VmHWM).",
+                 {:.0} MiB, peak {:.0} MiB (VmHWM).{}",
                 thousands(peak.lines_per_s),
                 peak.connections,
                 ms(peak.p50_ms),
                 ms(peak.p99_ms),
                 self.idle_rss_mib,
-                self.peak_rss_mib
+                self.peak_rss_mib,
+                match self.steal {
+                    Some(steal) => format!(
+                        " CPU steal during the steps: {:.0} % (time the hypervisor gave other \
+                         machines; the numbers fall with it).",
+                        steal * 100.0
+                    ),
+                    None => String::new(),
+                }
             ),
             format!(
                 "Stored once the server had stopped: {} issues, {} events and {} log lines for \
@@ -326,6 +336,38 @@ impl EnvelopeReport {
                 }
             ),
         ]
+    }
+}
+
+/// The machine's CPU time counters (`/proc/stat`), to tell how much of a run's time the
+/// hypervisor took away.
+pub struct CpuTimes {
+    steal: u64,
+    total: u64,
+}
+
+impl CpuTimes {
+    pub fn now() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let line = stat.lines().find(|line| line.starts_with("cpu "))?;
+        // user nice system idle iowait irq softirq steal (guest time is inside user).
+        let fields: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .take(8)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        (fields.len() == 8).then(|| CpuTimes {
+            steal: fields[7],
+            total: fields.iter().sum(),
+        })
+    }
+
+    /// The share of CPU time stolen since `self` was read.
+    pub fn steal_since(&self) -> Option<f64> {
+        let after = CpuTimes::now()?;
+        let total = after.total.checked_sub(self.total).filter(|t| *t > 0)?;
+        Some(after.steal.saturating_sub(self.steal) as f64 / total as f64)
     }
 }
 
