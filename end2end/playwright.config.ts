@@ -60,6 +60,8 @@ export default defineConfig({
         LODESTAR_ADDR: `127.0.0.1:${port}`,
         LODESTAR_DATA_DIR: dataDir,
         LODESTAR_LOG: 'warn',
+        // Alert rules are measured every 2 s, so that the alerts journey sees one fire soon.
+        LODESTAR_ALERT_INTERVAL_SECS: '2',
         LODESTAR_GOOGLE_CLIENT_ID: 'e2e-client',
         LODESTAR_GOOGLE_CLIENT_SECRET: 'e2e-secret',
         LODESTAR_GOOGLE_AUTHORIZE_URL: `${fakeOAuthURL}/authorize`,

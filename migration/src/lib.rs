@@ -15,6 +15,7 @@ mod m20261123_000010_create_app_purges;
 mod m20261123_000011_index_logs_correlation;
 mod m20261123_000012_create_logs_search;
 mod m20261201_000013_create_issues;
+mod m20261202_000014_create_alerts;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_index_logs_correlation::Migration),
             Box::new(m20261123_000012_create_logs_search::Migration),
             Box::new(m20261201_000013_create_issues::Migration),
+            Box::new(m20261202_000014_create_alerts::Migration),
         ]
     }
 }

@@ -141,6 +141,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
     let oauth_providers = common.oauth.providers()?;
     let trust_proxy = common.trust_proxy()?;
     let ingest = common.ingest.config();
+    let alerts = common.alerts.config()?;
     let secret = match command {
         Command::Serve => Some(load_secret(common.secret.as_deref(), &common.data_dir)?),
         _ => None,
@@ -164,6 +165,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     oauth_providers,
                     trust_proxy,
                     ingest,
+                    alerts,
                 };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)

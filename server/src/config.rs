@@ -7,6 +7,7 @@ use std::{
 };
 
 use app::backend::{
+    alerts::AlertsConfig,
     db::Engine,
     ingest::{IngestConfig, IngestLimits},
     secrets,
@@ -58,6 +59,56 @@ pub struct CommonArgs {
     pub oauth: OAuthArgs,
     #[command(flatten)]
     pub ingest: IngestArgs,
+    #[command(flatten)]
+    pub alerts: AlertArgs,
+}
+
+/// Alert rules and their email channel (docs/alerts.md).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Alerts")]
+pub struct AlertArgs {
+    /// How often window rules (threshold, error rate) are measured, seconds.
+    #[arg(long, env = "LODESTAR_ALERT_INTERVAL_SECS", global = true, default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=30))]
+    pub alert_interval_secs: u64,
+    /// The SMTP server for email alerts: smtp://USER:PASS@HOST:587?tls=required (STARTTLS),
+    /// smtps://USER:PASS@HOST:465, or smtp://HOST:25 (no TLS) [default: no email channel]
+    #[arg(long, env = "LODESTAR_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of alert emails.
+    #[arg(
+        long,
+        env = "LODESTAR_SMTP_FROM",
+        global = true,
+        default_value = "Lodestar <alerts@localhost>"
+    )]
+    pub smtp_from: String,
+}
+
+impl AlertArgs {
+    pub fn config(&self) -> Result<AlertsConfig, ConfigError> {
+        if let Some(url) = &self.smtp_url
+            && !url.is_empty()
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(invalid(
+                "LODESTAR_SMTP_URL",
+                "must start with smtp:// or smtps://",
+            ));
+        }
+        if !self.smtp_from.contains('@') {
+            return Err(invalid(
+                "LODESTAR_SMTP_FROM",
+                format!("not an email address: {}", self.smtp_from),
+            ));
+        }
+        Ok(AlertsConfig {
+            interval: std::time::Duration::from_secs(self.alert_interval_secs),
+            smtp_url: self.smtp_url.clone().filter(|u| !u.is_empty()),
+            smtp_from: self.smtp_from.clone(),
+            ..AlertsConfig::default()
+        })
+    }
 }
 
 /// Limits and back-pressure of `POST /ingest` (docs/ingest.md).
@@ -375,6 +426,43 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    fn alert_args(args: &[&str]) -> Result<AlertArgs, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            alerts: AlertArgs,
+        }
+        <Flags as clap::Parser>::try_parse_from(
+            std::iter::once("lodestar").chain(args.iter().copied()),
+        )
+        .map(|f| f.alerts)
+    }
+
+    #[test]
+    fn alert_settings_default_to_15_seconds_without_email_and_are_checked() {
+        let config = alert_args(&[]).unwrap().config().unwrap();
+        assert_eq!(config, app::backend::alerts::AlertsConfig::default());
+        let config = alert_args(&[
+            "--alert-interval-secs",
+            "2",
+            "--smtp-url",
+            "smtp://127.0.0.1:25",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        assert_eq!(config.interval, std::time::Duration::from_secs(2));
+        assert_eq!(config.smtp_url.as_deref(), Some("smtp://127.0.0.1:25"));
+        assert!(alert_args(&["--alert-interval-secs", "31"]).is_err());
+        assert!(alert_args(&["--alert-interval-secs", "0"]).is_err());
+        let bad_url = alert_args(&["--smtp-url", "mail.example.com"])
+            .unwrap()
+            .config();
+        assert_eq!(bad_url.unwrap_err().variable, "LODESTAR_SMTP_URL");
+        let bad_from = alert_args(&["--smtp-from", "nobody"]).unwrap().config();
+        assert_eq!(bad_from.unwrap_err().variable, "LODESTAR_SMTP_FROM");
+    }
+
     #[test]
     fn ingest_defaults_are_the_documented_limits_and_flags_override_them() {
         assert_eq!(ingest_args(&[]).config(), IngestConfig::default());
@@ -394,6 +482,7 @@ mod tests {
             trust_proxy: None,
             oauth: OAuthArgs::default(),
             ingest: ingest_args(&[]),
+            alerts: alert_args(&[]).unwrap(),
         }
     }
 

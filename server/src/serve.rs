@@ -16,6 +16,10 @@ pub async fn serve(
     let public_url = state.settings.public_url.clone();
     let purger = crate::workers::spawn_purger(&state);
     let indexer = crate::workers::spawn_text_indexer(&state);
+    let alert_tasks = [
+        crate::workers::spawn_alert_evaluator(&state),
+        crate::workers::spawn_alert_sender(&state),
+    ];
     let ingest = state.ingest.clone();
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -28,6 +32,9 @@ pub async fn serve(
     .await?;
     tracing::info!("shutting down: requests finished, closing the database");
     purger.abort();
+    for task in alert_tasks {
+        task.abort();
+    }
     if let Some(indexer) = indexer {
         indexer.abort();
     }

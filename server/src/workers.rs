@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use app::backend::{
     AppState,
+    alerts::{evaluate, outbox},
     services::{device, purges},
     store::text_index,
 };
@@ -63,4 +64,52 @@ pub fn spawn_text_indexer(state: &AppState) -> Option<tokio::task::JoinHandle<()
             }
         }
     }))
+}
+
+/// How often due deliveries are looked for when nothing wakes the task (retries, and
+/// deliveries another server recorded).
+const DELIVERY_POLL: Duration = Duration::from_secs(2);
+
+/// Evaluates alert rules: window rules every interval, issue rules also as soon as the
+/// writer commits a new issue or a regression.
+pub fn spawn_alert_evaluator(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    let alerts = state.alerts.clone();
+    let clock = state.clock.clone();
+    let issues_changed = state.ingest.issues_changed.clone();
+    let interval = alerts.config.interval;
+    tokio::spawn(async move {
+        loop {
+            let now_us = clock.now().timestamp_micros();
+            if let Err(error) = evaluate::evaluate_due(&db, &alerts, now_us).await {
+                tracing::warn!(%error, "evaluating alert rules failed; will retry");
+            }
+            tokio::select! {
+                _ = issues_changed.notified() => {}
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+    })
+}
+
+/// Sends alert deliveries when they are recorded, and retries failed ones when due.
+pub fn spawn_alert_sender(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    let alerts = state.alerts.clone();
+    let clock = state.clock.clone();
+    tokio::spawn(async move {
+        loop {
+            let now_us = clock.now().timestamp_micros();
+            match outbox::deliver_due(&db, &alerts, now_us).await {
+                // A full batch: more may be waiting.
+                Ok(sent) if sent > 0 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "sending alert deliveries failed; will retry"),
+            }
+            tokio::select! {
+                _ = alerts.deliveries_waiting.notified() => {}
+                _ = tokio::time::sleep(DELIVERY_POLL) => {}
+            }
+        }
+    })
 }

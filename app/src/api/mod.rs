@@ -1,5 +1,6 @@
 //! Server functions: what the app's own pages call. Each is short: the signed-in user, a
 //! service call, a DTO. Machine-facing routes live in the server crate instead.
+pub mod alerts;
 pub mod apps;
 pub mod auth;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,5 @@
 //! Server-only code: storage, services and the state shared by routes and server functions.
+pub mod alerts;
 pub mod clock;
 pub mod db;
 pub mod entities;

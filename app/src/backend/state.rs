@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{
+    alerts::{Alerts, AlertsConfig},
     clock::Clock,
     ingest::{Ingest, IngestConfig},
     rate_limit::AuthLimits,
@@ -23,14 +24,17 @@ pub struct AppState {
     pub purge_signal: Arc<tokio::sync::Notify>,
     /// The ingest queue, its writer task, the key cache and the live bus.
     pub ingest: Arc<Ingest>,
-    /// What "now" is for the device flow (tests hold it still).
+    /// What "now" is for the device flow and alert rules (tests hold it still).
     pub clock: Clock,
+    /// Alert rules' settings, the HTTP client of their channels, and their task's wake-ups.
+    pub alerts: Arc<Alerts>,
 }
 
 impl AppState {
     /// Starts the ingest writer: call it inside a Tokio runtime.
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
         let ingest = Ingest::start(db.clone(), settings.ingest.clone());
+        let alerts = Arc::new(Alerts::new(settings.alerts.clone(), &settings.public_url));
         AppState {
             leptos_options,
             db,
@@ -39,6 +43,7 @@ impl AppState {
             purge_signal: Arc::new(tokio::sync::Notify::new()),
             ingest,
             clock: Clock::system(),
+            alerts,
         }
     }
 }
@@ -56,6 +61,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Ingest limits, queue size and rate (LODESTAR_INGEST_*).
     pub ingest: IngestConfig,
+    /// How often alert rules run, and the SMTP server for email (LODESTAR_ALERT_*, LODESTAR_SMTP_*).
+    pub alerts: AlertsConfig,
 }
 
 impl Settings {

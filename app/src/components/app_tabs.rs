@@ -15,7 +15,7 @@ pub fn AppTabs(
     #[prop(into)] description: String,
 ) -> impl IntoView {
     let path = use_location().pathname;
-    // A section tab (`nested`) is also current on the pages below it (an issue of the list).
+    // A section tab (`nested`) is also current on the pages below it (an issue, an alert rule).
     let tab = move |href: String, label: &'static str, nested: bool| {
         let current = href.clone();
         let below = format!("{href}/");
@@ -38,6 +38,7 @@ pub fn AppTabs(
         <nav class="tabs page-tabs" aria-label="App sections">
             {tab(format!("/apps/{app_id}"), "Overview", false)}
             {tab(format!("/apps/{app_id}/issues"), "Issues", true)}
+            {tab(format!("/apps/{app_id}/alerts"), "Alerts", true)}
             {tab(format!("/apps/{app_id}/settings"), "Settings & keys", false)}
         </nav>
     }

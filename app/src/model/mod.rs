@@ -1,5 +1,6 @@
 //! Types and pure logic shared by the browser and the server.
 pub mod account;
+pub mod alerts;
 pub mod apps;
 pub mod device;
 pub mod issues;

@@ -1,4 +1,5 @@
 //! One routed page per file.
+mod alerts;
 mod app_logs;
 mod app_new;
 mod app_settings;
@@ -9,6 +10,7 @@ mod issues;
 mod landing;
 mod not_found;
 
+pub use alerts::{AlertsPage, AlertsRoute};
 pub use app_logs::{AppLogsPage, AppLogsRoute};
 pub use app_new::{NewAppPage, NewAppRoute};
 pub use app_settings::{AppSettingsPage, AppSettingsRoute};

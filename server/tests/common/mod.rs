@@ -22,6 +22,7 @@ pub fn settings() -> Settings {
         oauth_providers: Vec::new(),
         trust_proxy: false,
         ingest: Default::default(),
+        alerts: Default::default(),
     }
 }
 

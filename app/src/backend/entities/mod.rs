@@ -1,4 +1,7 @@
 //! SeaORM entities, one per table (see migration/ for the schema they mirror).
+pub mod alert_deliveries;
+pub mod alert_events;
+pub mod alert_rules;
 pub mod api_keys;
 pub mod app_metrics;
 pub mod app_purges;

@@ -115,6 +115,8 @@ pub struct Ingest {
     pub bus: Arc<LiveBus>,
     /// Sentry envelope items accepted but not stored (transactions, sessions, …), by type.
     pub skipped_items: ItemCounts,
+    /// Woken after a commit that created an issue or reopened one (issue alert rules).
+    pub issues_changed: Arc<tokio::sync::Notify>,
     rate: rate::AppRate,
     room: Arc<Semaphore>,
     queue: mpsc::UnboundedSender<Job>,
@@ -128,9 +130,16 @@ impl Ingest {
         let keys = Arc::new(KeyCache::default());
         let bus = Arc::new(LiveBus::new(config.live_buffer));
         let (queue, jobs) = mpsc::unbounded_channel();
+        let issues_changed = Arc::new(tokio::sync::Notify::new());
         let tasks = vec![
             tokio::spawn(writer::checkpoint(db.clone())),
-            tokio::spawn(writer::run(db, jobs, keys.clone(), bus.clone())),
+            tokio::spawn(writer::run(
+                db,
+                jobs,
+                keys.clone(),
+                bus.clone(),
+                issues_changed.clone(),
+            )),
         ];
         Arc::new(Ingest {
             rate: rate::AppRate::new(config.app_rate),
@@ -139,6 +148,7 @@ impl Ingest {
             keys,
             bus,
             skipped_items: ItemCounts::default(),
+            issues_changed,
             queue,
             tasks: std::sync::Mutex::new(tasks),
         })

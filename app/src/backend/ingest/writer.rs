@@ -25,6 +25,7 @@ pub(super) async fn run(
     mut jobs: mpsc::UnboundedReceiver<Job>,
     keys: Arc<KeyCache>,
     bus: Arc<LiveBus>,
+    issues_changed: Arc<tokio::sync::Notify>,
 ) {
     let method = InsertMethod::for_backend(db.get_database_backend());
     let mut store = LogWriter::new(db.clone(), method);
@@ -44,7 +45,7 @@ pub(super) async fn run(
                 lines += job.lines.len();
                 group.push(job);
             }
-            if !commit(&mut store, group, &bus).await {
+            if !commit(&mut store, group, &bus, &issues_changed).await {
                 // A database that refuses every write should not be hammered.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
@@ -73,7 +74,12 @@ pub(super) async fn checkpoint(db: DatabaseConnection) {
 }
 
 /// Writes `group` and answers its requests; false when some lines could not be written.
-async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
+async fn commit(
+    store: &mut LogWriter,
+    group: Vec<Job>,
+    bus: &LiveBus,
+    issues_changed: &tokio::sync::Notify,
+) -> bool {
     let written = {
         let slices: Vec<_> = group
             .iter()
@@ -87,6 +93,10 @@ async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
     };
     match written {
         Ok(written) => {
+            // Alert rules on issues look at what is new once it is committed.
+            if written.touched.iter().any(|t| t.new || t.regressed) {
+                issues_changed.notify_one();
+            }
             let mut ids = written.ids.into_iter();
             for (mut job, issues) in group.into_iter().zip(written.issues) {
                 let job_ids: Vec<i64> = ids.by_ref().take(job.lines.len()).collect();
@@ -119,7 +129,7 @@ async fn commit(store: &mut LogWriter, group: Vec<Job>, bus: &LiveBus) -> bool {
             tracing::warn!(%error, requests = group.len(), "group commit failed; retrying each request alone");
             let mut all = true;
             for job in group {
-                all &= Box::pin(commit(store, vec![job], bus)).await;
+                all &= Box::pin(commit(store, vec![job], bus, issues_changed)).await;
             }
             all
         }

@@ -85,17 +85,19 @@ pub fn check(search: &LogSearch, now_us: i64) -> Result<Checked, ServiceError> {
             "the range must end after it starts and span at most a year",
         ));
     }
-    let environment = search.environment.clone().filter(|e| !e.is_empty());
-    if environment
-        .as_ref()
-        .is_some_and(|e| e.len() > MAX_ENVIRONMENT_LEN)
-    {
+    let environment = check_environment(search.environment.as_deref().unwrap_or_default())?;
+    Ok((query, start_us, end_us, environment))
+}
+
+/// An environment as typed: none when empty, refused when longer than the column.
+pub fn check_environment(text: &str) -> Result<Option<String>, ServiceError> {
+    if text.len() > MAX_ENVIRONMENT_LEN {
         return Err(ServiceError::invalid(
             "environment",
             format!("environments are at most {MAX_ENVIRONMENT_LEN} bytes"),
         ));
     }
-    Ok((query, start_us, end_us, environment))
+    Ok(Some(text.to_string()).filter(|e| !e.is_empty()))
 }
 
 /// The histogram's bar count on the page.

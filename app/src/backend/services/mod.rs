@@ -1,5 +1,6 @@
 //! Business rules over `&DatabaseConnection`: validation, ownership and invariants live here,
 //! so that CLI commands, HTTP routes and server functions all behave the same.
+pub mod alerts;
 pub mod api_keys;
 pub mod apps;
 pub mod device;

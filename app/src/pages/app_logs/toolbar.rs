@@ -1,10 +1,13 @@
 //! The search toolbar: the query (validated while typing, the error pointed at), the time
-//! range, the environment and level quick filters. Every control is a link or a GET form,
-//! so the URL holds the view and it works before the page's code has loaded.
+//! range, the environment and level quick filters, and "Set alert" to start an alert rule
+//! from the search. Every control is a link or a GET form, so the URL holds the view and it
+//! works before the page's code has loaded.
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::model::{
     Level,
+    alerts::new_rule_href,
     logs::{LogSearch, Period, Range},
     query::{self, CmpOp, Expr, Field, ParseError, Value},
 };
@@ -89,6 +92,14 @@ pub fn SearchToolbar(
     on_search: Callback<LogSearch>,
 ) -> impl IntoView {
     let action = format!("/apps/{app_id}");
+    // The search in the URL (not what is typed but not searched yet) starts the rule.
+    let params = use_query_map();
+    let alert_href = move || {
+        new_rule_href(
+            app_id,
+            &params.with(|p| LogSearch::from_params(|k| p.get(k))),
+        )
+    };
     let text = RwSignal::new(search.q.clone());
     let error = Memo::new(move |_| text.with(|q| query::parse(q).err()));
     let base = search.clone();
@@ -182,6 +193,7 @@ pub fn SearchToolbar(
                     aria-describedby="query-feedback"
                 />
                 <button class="button button-primary" type="submit">"Search"</button>
+                <a class="button set-alert" href=alert_href title="Start an alert rule that watches this search">"Set alert"</a>
             </div>
             {range_inputs}
             <label class="env-select">
