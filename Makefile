@@ -148,5 +148,7 @@ bench: build postgres
 	@$(call step,benchmarks: ingest on SQLite then PostgreSQL (lodestar-bench))
 	cargo build --release -p server --bin lodestar-bench
 	./target/release/lodestar-bench --server target/release/lodestar --engine sqlite --markdown-out BENCHMARKS.md
+	@$(call step,benchmarks: ingest on SQLite with the pattern miner off, to compare)
+	LODESTAR_PATTERNS=off ./target/release/lodestar-bench --server target/release/lodestar --engine sqlite --ingest-only --markdown-out BENCHMARKS.md
 	./target/release/lodestar-bench --server target/release/lodestar --engine postgres --markdown-out BENCHMARKS.md
 	@cat BENCHMARKS.md

@@ -8,7 +8,7 @@ use leptos_router::{
 
 use crate::pages::{
     AlertsRoute, AppLogsRoute, AppSettingsRoute, DashboardRoute, DeviceLinkRoute, IssuesRoute,
-    LandingPage, NewAppRoute, NotFoundPage, SignInPage, SignUpPage,
+    LandingPage, NewAppRoute, NotFoundPage, PatternsRoute, SignInPage, SignUpPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/apps/:id/settings") view={Lazy::<AppSettingsRoute>::new()} ssr=SsrMode::Async/>
                 // The issue list, and one issue when the path has its id.
                 <Route path=path!("/apps/:id/issues/:issue_id?") view={Lazy::<IssuesRoute>::new()} ssr=SsrMode::Async/>
+                // Log patterns over the range the URL names.
+                <Route path=path!("/apps/:id/patterns") view={Lazy::<PatternsRoute>::new()} ssr=SsrMode::Async/>
                 // The alerts page, the form for a new rule (`new`), and one rule by its id.
                 <Route path=path!("/apps/:id/alerts/:rule_id?") view={Lazy::<AlertsRoute>::new()} ssr=SsrMode::Async/>
             </Routes>

@@ -16,6 +16,7 @@ mod m20261123_000011_index_logs_correlation;
 mod m20261123_000012_create_logs_search;
 mod m20261201_000013_create_issues;
 mod m20261202_000014_create_alerts;
+mod m20261202_000015_create_patterns;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_logs_search::Migration),
             Box::new(m20261201_000013_create_issues::Migration),
             Box::new(m20261202_000014_create_alerts::Migration),
+            Box::new(m20261202_000015_create_patterns::Migration),
         ]
     }
 }

@@ -142,6 +142,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
     let trust_proxy = common.trust_proxy()?;
     let ingest = common.ingest.config();
     let alerts = common.alerts.config()?;
+    let patterns = common.patterns.settings()?;
     let secret = match command {
         Command::Serve => Some(load_secret(common.secret.as_deref(), &common.data_dir)?),
         _ => None,
@@ -166,6 +167,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     trust_proxy,
                     ingest,
                     alerts,
+                    patterns,
                 };
                 let options = leptos_options.expect("computed for serve");
                 crate::serve::serve(addr, options, db, settings)

@@ -10,6 +10,7 @@ use app::backend::{
     alerts::AlertsConfig,
     db::Engine,
     ingest::{IngestConfig, IngestLimits},
+    patterns::{PatternSettings, digest::LlmConfig},
     secrets,
     services::oauth::ProviderConfig,
 };
@@ -61,6 +62,67 @@ pub struct CommonArgs {
     pub ingest: IngestArgs,
     #[command(flatten)]
     pub alerts: AlertArgs,
+    #[command(flatten)]
+    pub patterns: PatternArgs,
+}
+
+/// Log patterns and the summaries' optional LLM digest (docs/patterns.md).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Patterns and summaries")]
+pub struct PatternArgs {
+    /// Mine log patterns in the background: on or off.
+    #[arg(long, env = "LODESTAR_PATTERNS", global = true, default_value = "on")]
+    pub patterns: String,
+    /// An OpenAI-compatible chat-completions URL for summary digests [default: no digests]
+    #[arg(long, env = "LODESTAR_LLM_URL", global = true)]
+    pub llm_url: Option<String>,
+    /// The model the digests ask for.
+    #[arg(long, env = "LODESTAR_LLM_MODEL", global = true)]
+    pub llm_model: Option<String>,
+    #[arg(
+        long,
+        env = "LODESTAR_LLM_API_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub llm_api_key: Option<String>,
+    /// Sample lines (secrets masked) sent with a digest's facts, at most.
+    #[arg(long, env = "LODESTAR_LLM_MAX_SAMPLES", global = true, default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=200))]
+    pub llm_max_samples: u64,
+}
+
+impl PatternArgs {
+    pub fn settings(&self) -> Result<PatternSettings, ConfigError> {
+        let mining = match self.patterns.to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            _ => return Err(invalid("LODESTAR_PATTERNS", "must be on or off")),
+        };
+        let llm = match (&self.llm_url, &self.llm_model) {
+            (None, _) => None,
+            (Some(url), _) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                return Err(invalid(
+                    "LODESTAR_LLM_URL",
+                    "must be an http:// or https:// URL",
+                ));
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "LODESTAR_LLM_MODEL",
+                    "is needed with LODESTAR_LLM_URL",
+                ));
+            }
+            (Some(url), Some(model)) => Some(LlmConfig {
+                url: url.clone(),
+                model: model.clone(),
+                api_key: self.llm_api_key.clone().unwrap_or_default(),
+                max_samples: self.llm_max_samples as usize,
+                timeout: std::time::Duration::from_secs(30),
+            }),
+        };
+        Ok(PatternSettings { mining, llm })
+    }
 }
 
 /// Alert rules and their email channel (docs/alerts.md).
@@ -483,6 +545,13 @@ mod tests {
             oauth: OAuthArgs::default(),
             ingest: ingest_args(&[]),
             alerts: alert_args(&[]).unwrap(),
+            patterns: PatternArgs {
+                patterns: "on".into(),
+                llm_url: None,
+                llm_model: None,
+                llm_api_key: None,
+                llm_max_samples: 20,
+            },
         }
     }
 

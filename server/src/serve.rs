@@ -16,10 +16,13 @@ pub async fn serve(
     let public_url = state.settings.public_url.clone();
     let purger = crate::workers::spawn_purger(&state);
     let indexer = crate::workers::spawn_text_indexer(&state);
-    let alert_tasks = [
+    let mut background = vec![
         crate::workers::spawn_alert_evaluator(&state),
         crate::workers::spawn_alert_sender(&state),
     ];
+    if state.settings.patterns.mining {
+        background.push(crate::workers::spawn_pattern_miner(&state));
+    }
     let ingest = state.ingest.clone();
     let router = crate::router::build(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -32,7 +35,7 @@ pub async fn serve(
     .await?;
     tracing::info!("shutting down: requests finished, closing the database");
     purger.abort();
-    for task in alert_tasks {
+    for task in background {
         task.abort();
     }
     if let Some(indexer) = indexer {

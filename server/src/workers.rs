@@ -4,6 +4,7 @@ use std::time::Duration;
 use app::backend::{
     AppState,
     alerts::{evaluate, outbox},
+    patterns::{self, PatternMiner, drain::MinerConfig},
     services::{device, purges},
     store::text_index,
 };
@@ -109,6 +110,35 @@ pub fn spawn_alert_sender(state: &AppState) -> tokio::task::JoinHandle<()> {
             tokio::select! {
                 _ = alerts.deliveries_waiting.notified() => {}
                 _ = tokio::time::sleep(DELIVERY_POLL) => {}
+            }
+        }
+    })
+}
+
+/// How long the pattern miner rests once it has caught up.
+const MINE_IDLE: Duration = Duration::from_secs(1);
+/// While behind, the miner rests this many times as long as each batch took, so that it
+/// takes a core a quarter of the time at most and ingest comes first.
+const MINE_REST_FACTOR: u32 = 3;
+
+/// Clusters committed lines into patterns (see `backend::patterns`), a batch at a time.
+pub fn spawn_pattern_miner(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let db = state.db.clone();
+    let clock = state.clock.clone();
+    tokio::spawn(async move {
+        let mut miner = PatternMiner::new(MinerConfig::default());
+        loop {
+            let began = std::time::Instant::now();
+            let now_us = clock.now().timestamp_micros();
+            match miner.mine(&db, patterns::BATCH, now_us).await {
+                Ok(n) if n == u64::from(patterns::BATCH) => {
+                    tokio::time::sleep(began.elapsed() * MINE_REST_FACTOR).await
+                }
+                Ok(_) => tokio::time::sleep(MINE_IDLE).await,
+                Err(error) => {
+                    tracing::warn!(%error, "mining log patterns failed; will retry");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
             }
         }
     })

@@ -245,6 +245,7 @@ async fn harness_with_secret<'a>(test: &'a TestDb, client_secret: &str) -> Harne
         trust_proxy: false,
         ingest: Default::default(),
         alerts: Default::default(),
+        patterns: Default::default(),
     };
     let lodestar = common::router_with(test, settings);
     Harness {

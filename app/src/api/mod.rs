@@ -9,5 +9,6 @@ pub mod device;
 mod error;
 pub mod issues;
 pub mod logs;
+pub mod patterns;
 
 pub use error::AppError;

@@ -5,6 +5,7 @@ pub mod db;
 pub mod entities;
 pub mod errors;
 pub mod ingest;
+pub mod patterns;
 pub mod rate_limit;
 pub mod secrets;
 pub mod sentry;

@@ -8,6 +8,7 @@ use super::{
     alerts::{Alerts, AlertsConfig},
     clock::Clock,
     ingest::{Ingest, IngestConfig},
+    patterns::{PatternSettings, digest::Digests},
     rate_limit::AuthLimits,
     services::oauth::ProviderConfig,
 };
@@ -28,6 +29,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Alert rules' settings, the HTTP client of their channels, and their task's wake-ups.
     pub alerts: Arc<Alerts>,
+    /// Summaries' digests: their cache and the task writing them (when an LLM is set up).
+    pub digests: Arc<Digests>,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: DatabaseConnection, settings: Settings) -> Self {
         let ingest = Ingest::start(db.clone(), settings.ingest.clone());
         let alerts = Arc::new(Alerts::new(settings.alerts.clone(), &settings.public_url));
+        let digests = Digests::start(settings.patterns.llm.clone());
         AppState {
             leptos_options,
             db,
@@ -44,6 +48,7 @@ impl AppState {
             ingest,
             clock: Clock::system(),
             alerts,
+            digests,
         }
     }
 }
@@ -63,6 +68,8 @@ pub struct Settings {
     pub ingest: IngestConfig,
     /// How often alert rules run, and the SMTP server for email (LODESTAR_ALERT_*, LODESTAR_SMTP_*).
     pub alerts: AlertsConfig,
+    /// Pattern mining and the digests' LLM (LODESTAR_PATTERNS, LODESTAR_LLM_*).
+    pub patterns: PatternSettings,
 }
 
 impl Settings {

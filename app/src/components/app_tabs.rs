@@ -38,6 +38,7 @@ pub fn AppTabs(
         <nav class="tabs page-tabs" aria-label="App sections">
             {tab(format!("/apps/{app_id}"), "Overview", false)}
             {tab(format!("/apps/{app_id}/issues"), "Issues", true)}
+            {tab(format!("/apps/{app_id}/patterns"), "Patterns", false)}
             {tab(format!("/apps/{app_id}/alerts"), "Alerts", true)}
             {tab(format!("/apps/{app_id}/settings"), "Settings & keys", false)}
         </nav>

@@ -6,6 +6,7 @@ pub mod device;
 pub mod issues;
 pub mod level;
 pub mod logs;
+pub mod patterns;
 pub mod query;
 
 pub use level::Level;

@@ -9,6 +9,7 @@ mod device_link;
 mod issues;
 mod landing;
 mod not_found;
+mod patterns;
 
 pub use alerts::{AlertsPage, AlertsRoute};
 pub use app_logs::{AppLogsPage, AppLogsRoute};
@@ -20,3 +21,4 @@ pub use device_link::{DeviceLinkPage, DeviceLinkRoute};
 pub use issues::{IssuesPage, IssuesRoute};
 pub use landing::LandingPage;
 pub use not_found::NotFoundPage;
+pub use patterns::{PatternsPage, PatternsRoute};

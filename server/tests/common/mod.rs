@@ -23,6 +23,7 @@ pub fn settings() -> Settings {
         trust_proxy: false,
         ingest: Default::default(),
         alerts: Default::default(),
+        patterns: Default::default(),
     }
 }
 

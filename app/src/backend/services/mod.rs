@@ -8,6 +8,7 @@ pub mod issues;
 pub mod live;
 pub mod logs;
 pub mod oauth;
+pub mod patterns;
 pub mod purges;
 pub mod sessions;
 pub mod users;

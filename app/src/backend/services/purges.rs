@@ -45,6 +45,7 @@ async fn purge_app(db: &DatabaseConnection, app_id: i64, batch: u64) -> Result<u
         .exec(db)
         .await?;
     super::issues::delete_app_issues(db, app_id).await?;
+    crate::backend::patterns::delete_app_patterns(db, app_id).await?;
     app_purges::Entity::delete_by_id(app_id).exec(db).await?;
     tracing::info!(app_id, lines = deleted, "deleted app purged");
     Ok(deleted)

@@ -1,6 +1,7 @@
 //! `/apps/{id}`: the app's logs. Health, the volume histogram and the newest lines on load;
 //! new lines stream in live; the URL holds the search, so views can be shared.
 mod live;
+mod summary;
 mod toolbar;
 
 use leptos::prelude::*;
@@ -20,11 +21,13 @@ use crate::{
         account::UserView,
         apps::{Target, compact_count},
         logs::{HealthState, Histogram, LogRow, LogSearch, LogView, Range, zone_label},
+        patterns::Summary,
     },
 };
 use live::LiveStatus;
 #[cfg(feature = "hydrate")]
 use live::{Feed, Handlers};
+use summary::{SummaryCard, load_summary};
 use toolbar::SearchToolbar;
 
 /// Lines the table keeps; older ones are dropped as new ones arrive ("Load older" brings
@@ -54,12 +57,20 @@ fn AppLogs() -> impl IntoView {
         move || (app_id.get(), search.get()),
         |(id, search)| async move { load_logs(id.ok_or(AppError::NotFound)?, search).await },
     );
+    // The summary card's own read: it follows the range only (not the query or environment),
+    // and the card waits for it in its own Transition, so a change of search never waits for
+    // it and its error stays inside the card.
+    let range = Memo::new(move |_| search.with(|s| s.range));
+    let summary = Resource::new(
+        move || (app_id.get(), range.get()),
+        |(id, range)| load_summary(id, range),
+    );
     view! {
         <Transition fallback=|| view! { <div class="skeleton skeleton-block page-skeleton"></div> }>
             {move || Suspend::new(async move {
                 let search = search.get_untracked();
                 match data.await {
-                    Ok(view) => view! { <Logs view search/> }.into_any(),
+                    Ok(view) => view! { <Logs view search summary/> }.into_any(),
                     Err(AppError::NotFound) => view! { <Title text="App not found"/><AppNotFound/> }.into_any(),
                     Err(error) => view! { <BadSearch error search/> }.into_any(),
                 }
@@ -88,7 +99,11 @@ fn BadSearch(error: AppError, search: LogSearch) -> impl IntoView {
 }
 
 #[component]
-fn Logs(view: LogView, search: LogSearch) -> impl IntoView {
+fn Logs(
+    view: LogView,
+    search: LogSearch,
+    summary: Resource<Result<Summary, AppError>>,
+) -> impl IntoView {
     let app = view.app.clone();
     let app_id = app.id;
     let navigate = use_navigate();
@@ -289,6 +304,8 @@ fn Logs(view: LogView, search: LogSearch) -> impl IntoView {
         <section class="card chart-card" aria-label="Volume">
             <VolumeChart histogram offset_min on_zoom=zoom/>
         </section>
+        // Under the search and the volume, so that they stay where the eye looks first.
+        <SummaryCard app_id range=search.range summary/>
         <section class="card logs-card" aria-labelledby="lines-title">
             <header class="logs-header">
                 <div class="live-state">

@@ -38,9 +38,15 @@ impl Report {
 
     pub fn markdown(&self) -> String {
         let mut out = String::new();
+        // The server inherits the bench's environment: LODESTAR_PATTERNS=off turns its
+        // pattern miner off, for the comparison `make bench` makes.
+        let mining = match std::env::var("LODESTAR_PATTERNS") {
+            Ok(value) if value.eq_ignore_ascii_case("off") => "pattern mining off",
+            _ => "pattern mining on",
+        };
         let _ = writeln!(
             out,
-            "\n## Ingest — {} (`make bench`, {} s per step)\n",
+            "\n## Ingest — {}, {mining} (`make bench`, {} s per step)\n",
             self.engine.title(),
             self.seconds
         );
