@@ -5,9 +5,10 @@
 //! pattern's template, first and last seen and count, the lines per pattern per ten minutes
 //! by level, and the new watermark.
 //!
-//! Memory is bounded per app (the miner keeps at most `max_clusters`, least recently used
-//! first out) and in all (at most [`MAX_APPS`] miners; the least recently used app's is
-//! dropped and read back from its stored patterns when its lines come again). With several
+//! Memory is bounded per app (messages are read to [`MINED_BYTES`]; the miner keeps at most
+//! `max_clusters`, least recently used first out) and in all (at most [`MAX_APPS`] miners;
+//! the least recently used app's is dropped and read back from its stored patterns when its
+//! lines come again). With several
 //! servers, the one holding the lease of the single progress row mines.
 pub mod digest;
 pub mod drain;
@@ -30,6 +31,9 @@ pub const BUCKET_US: i64 = 10 * 60 * 1_000_000;
 pub const MAX_APPS: usize = 256;
 /// Lines mined per transaction.
 pub const BATCH: u32 = 5_000;
+/// Bytes of a message the miner reads: templates keep their literal words, so this bounds
+/// the memory of a cluster (64 tokens at most) whatever the lines hold.
+pub const MINED_BYTES: usize = 512;
 
 /// Patterns' settings (`LODESTAR_PATTERNS`, `LODESTAR_LLM_*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,7 +114,7 @@ impl PatternMiner {
             for line in &lines {
                 let (miner, used) = miners.get_mut(&line.app_id).expect("loaded above");
                 *used = tick;
-                let added = miner.add(&line.message);
+                let added = miner.add(head(&line.message, MINED_BYTES));
                 let template = miner.template(added.cluster).unwrap_or_default();
                 counts.add(
                     line.app_id,
@@ -156,6 +160,18 @@ impl PatternMiner {
     }
 }
 
+/// The first `max` bytes of `text`, cut on a character.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The search that finds a template's lines in the log view: each run of its literal words
 /// as `message:"…"` (every run must match), or nothing when the template is all masks.
 pub fn search_for(template: &str) -> String {
@@ -188,6 +204,15 @@ pub fn search_for(template: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_mined_by_their_head() {
+        assert_eq!(head("short", 512), "short");
+        let long = "é".repeat(400);
+        let cut = head(&long, 511);
+        assert_eq!(cut.len(), 510);
+        assert!(long.starts_with(cut));
+    }
 
     #[test]
     fn a_template_searches_for_its_literal_runs() {
