@@ -8,6 +8,7 @@ mod log_table;
 mod quick_start;
 mod signed_in;
 mod site_chrome;
+mod sparkline;
 mod volume_chart;
 
 pub use app_layout::{AppLayout, AppsChanged, UserApps};
@@ -19,4 +20,5 @@ pub use log_table::{LogTable, term};
 pub use quick_start::QuickStart;
 pub use signed_in::{AppHeader, SignedIn};
 pub use site_chrome::{Logo, SiteFooter, SiteHeader};
+pub use sparkline::Sparkline;
 pub use volume_chart::VolumeChart;

@@ -23,7 +23,7 @@ use crate::{
         apps::{AppView, ago, compact_count},
         issues::{
             DEFAULT_ISSUE_QUERY, IssueFilter, IssueList, IssueSummary, SPARKLINE_HOURS, issue_href,
-            issue_list_href, sparkline_heights,
+            issue_list_href,
         },
         query::format_rfc3339,
     },
@@ -286,10 +286,7 @@ fn IssueRow(
     }
 }
 
-const SPARK_BAR: f64 = 3.0;
-const SPARK_HEIGHT: f64 = 20.0;
-
-/// Events per hour over the last 24 hours, oldest on the left: plain SVG bars.
+/// Events per hour over the last 24 hours, oldest on the left.
 #[component]
 fn Sparkline(counts: Vec<i64>) -> impl IntoView {
     let total: i64 = counts.iter().sum();
@@ -297,26 +294,5 @@ fn Sparkline(counts: Vec<i64>) -> impl IntoView {
         "{total} event{} in the last 24 hours",
         if total == 1 { "" } else { "s" }
     );
-    let width = SPARK_BAR * SPARKLINE_HOURS.max(counts.len()) as f64;
-    let bars = sparkline_heights(&counts, SPARK_HEIGHT)
-        .into_iter()
-        .enumerate()
-        .map(|(i, height)| {
-            let (class, height) = if height > 0.0 {
-                ("spark-bar", height)
-            } else {
-                ("spark-bar spark-empty", 1.0)
-            };
-            view! {
-                <rect class=class x=format!("{:.1}", i as f64 * SPARK_BAR) y=format!("{:.2}", SPARK_HEIGHT - height)
-                    width=format!("{:.1}", SPARK_BAR - 1.0) height=format!("{height:.2}")></rect>
-            }
-        })
-        .collect_view();
-    view! {
-        <svg class="sparkline" viewBox=format!("0 0 {width} {SPARK_HEIGHT}") width=width height=SPARK_HEIGHT
-            role="img" aria-label=label>
-            {bars}
-        </svg>
-    }
+    view! { <crate::components::Sparkline counts bars=SPARKLINE_HOURS label/> }
 }

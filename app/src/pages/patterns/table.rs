@@ -1,10 +1,10 @@
 //! The patterns table: one row per template with its lines, share, trend and level mix.
 use leptos::prelude::*;
 
+use crate::components::Sparkline;
 use crate::model::{
     Level,
     apps::compact_count,
-    issues::sparkline_heights,
     logs::Range,
     patterns::{PatternList, PatternView, SPARKLINE_BARS, pattern_lines_href},
     query::format_rfc3339,
@@ -100,9 +100,6 @@ fn dominant_level(levels: &[i64; 6]) -> Option<Level> {
         .map(|(level, _)| level)
 }
 
-const SPARK_BAR: f64 = 3.0;
-const SPARK_HEIGHT: f64 = 20.0;
-
 /// Lines per bar over the range, oldest on the left, in the colour of the pattern's
 /// commonest level.
 #[component]
@@ -112,32 +109,11 @@ fn TrendSparkline(counts: Vec<i64>, level: Option<Level>) -> impl IntoView {
         "Lines per bar over the range, oldest first: {} bars, at most {peak} lines in one",
         counts.len()
     );
-    let width = SPARK_BAR * SPARKLINE_BARS.max(counts.len()) as f64;
-    let bars = sparkline_heights(&counts, SPARK_HEIGHT)
-        .into_iter()
-        .enumerate()
-        .map(|(i, height)| {
-            let (class, height) = if height > 0.0 {
-                ("spark-bar", height)
-            } else {
-                ("spark-bar spark-empty", 1.0)
-            };
-            view! {
-                <rect class=class x=format!("{:.1}", i as f64 * SPARK_BAR) y=format!("{:.2}", SPARK_HEIGHT - height)
-                    width=format!("{:.1}", SPARK_BAR - 1.0) height=format!("{height:.2}")></rect>
-            }
-        })
-        .collect_view();
     let class = match level {
-        Some(level) => format!("sparkline pattern-trend level-{}", level.name()),
-        None => "sparkline pattern-trend".to_string(),
+        Some(level) => format!("pattern-trend level-{}", level.name()),
+        None => "pattern-trend".to_string(),
     };
-    view! {
-        <svg class=class viewBox=format!("0 0 {width} {SPARK_HEIGHT}") width=width height=SPARK_HEIGHT
-            role="img" aria-label=label>
-            {bars}
-        </svg>
-    }
+    view! { <Sparkline counts bars=SPARKLINE_BARS label class/> }
 }
 
 /// The six level counts as one stacked bar in the level colours; the counts in its title.
