@@ -19,6 +19,12 @@ pub fn random_hex(bytes: usize) -> String {
     hex::encode(buf)
 }
 
+/// A name for this server process in the leases it takes (alert rules, pattern mining):
+/// its pid and a random part, so that two servers on one database never share one.
+pub fn instance_name() -> String {
+    format!("{}-{}", std::process::id(), random_hex(6))
+}
+
 /// SHA-256 of `secret`, lower-case hex (64 characters).
 pub fn sha256_hex(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

@@ -230,6 +230,11 @@ impl Histogram {
     pub fn total(&self) -> u64 {
         self.counts.iter().flatten().sum()
     }
+
+    /// Lines of level error or fatal.
+    pub fn errors(&self) -> u64 {
+        self.counts.iter().map(|c| c[4] + c[5]).sum()
+    }
 }
 
 /// The bucket width for a range: the first of a fixed ladder of widths that gives at most

@@ -77,16 +77,17 @@ pub fn step(rule: &alert_rules::Model, breached: bool, now_us: i64) -> Step {
             notify: notified_since(rule, rule.state_since.unwrap_or(i64::MIN)),
         },
         (RuleState::Ok | RuleState::Resolved, true) => Step::Fire {
-            notify: out_of_cooldown(rule, now_us),
+            notify: out_of_cooldown(rule.cooldown_minutes, rule.last_notified_at, now_us),
         },
         _ => Step::Stay,
     }
 }
 
-fn out_of_cooldown(rule: &alert_rules::Model, now_us: i64) -> bool {
-    let cooldown = i64::from(rule.cooldown_minutes.max(0)) * MINUTE_US;
-    rule.last_notified_at
-        .is_none_or(|last| now_us.saturating_sub(last) >= cooldown)
+/// Whether a rule whose cooldown is `cooldown_minutes` and that last notified at
+/// `last_notified` may notify at `now_us`.
+fn out_of_cooldown(cooldown_minutes: i32, last_notified: Option<i64>, now_us: i64) -> bool {
+    let cooldown = i64::from(cooldown_minutes.max(0)) * MINUTE_US;
+    last_notified.is_none_or(|last| now_us.saturating_sub(last) >= cooldown)
 }
 
 fn notified_since(rule: &alert_rules::Model, since_us: i64) -> bool {
@@ -118,12 +119,7 @@ pub async fn measure(
         query: parsed.as_ref(),
     };
     let histogram = store::histogram(db, &filter, 1).await?;
-    let mut all = 0u64;
-    let mut errors = 0u64;
-    for counts in &histogram.counts {
-        all += counts.iter().sum::<u64>();
-        errors += counts[4] + counts[5];
-    }
+    let (all, errors) = (histogram.total(), histogram.errors());
     let value = match kind {
         RuleKind::ErrorRate if all == 0 => 0.0,
         RuleKind::ErrorRate => errors as f64 * 100.0 / all as f64,
@@ -417,11 +413,7 @@ async fn issue_rule(
             }
         };
         cursor = cursor.max(position);
-        let cooled = alert_rules::Model {
-            last_notified_at: last_notified,
-            ..rule.clone()
-        };
-        let notify = out_of_cooldown(&cooled, now_us);
+        let notify = out_of_cooldown(rule.cooldown_minutes, last_notified, now_us);
         let entry = issue_entry(alerts, app, rule, kind, issue, dedupe, notify, now_us);
         if outbox::record(&txn, entry, now_us).await?.is_some() {
             recorded += 1;

@@ -66,7 +66,7 @@ impl Alerts {
         Alerts {
             config,
             public_url: public_url.trim_end_matches('/').to_string(),
-            owner: format!("{}-{}", std::process::id(), super::secrets::random_hex(6)),
+            owner: super::secrets::instance_name(),
             deliveries_waiting: Notify::new(),
             http,
         }

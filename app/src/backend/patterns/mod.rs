@@ -70,7 +70,7 @@ impl PatternMiner {
     pub fn new(config: drain::MinerConfig) -> PatternMiner {
         PatternMiner {
             config,
-            owner: format!("{}-{}", std::process::id(), super::secrets::random_hex(6)),
+            owner: super::secrets::instance_name(),
             miners: HashMap::new(),
             tick: 0,
             leading: false,

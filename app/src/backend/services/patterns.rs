@@ -202,11 +202,5 @@ async fn volume(
         query: None,
     };
     let histogram = store::histogram(db, &filter, 1).await?;
-    let mut lines = 0u64;
-    let mut errors = 0u64;
-    for counts in &histogram.counts {
-        lines += counts.iter().sum::<u64>();
-        errors += counts[4] + counts[5];
-    }
-    Ok((lines as i64, errors as i64))
+    Ok((histogram.total() as i64, histogram.errors() as i64))
 }
