@@ -4,16 +4,17 @@ mod common;
 
 use app::{
     backend::{
+        db,
         entities::{api_keys, apps},
         secrets::sha256_hex,
-        services,
+        services::{self, users},
         testing::TestDb,
     },
     on_both_databases,
 };
 use axum::{Router, http::StatusCode};
 use common::{Answer, call, page, router, sign_up};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
 async fn create_app(router: &Router, token: &str, name: &str) -> Value {
@@ -306,8 +307,42 @@ async fn deleting_an_app_refuses_its_keys_at_once(test: &TestDb) {
     );
 }
 
+/// A CLI command beside a busy server: apps are created (a read, then writes) while another
+/// connection holds the write lock and while each other's transactions run. On SQLite a
+/// transaction that read before asking for the lock was refused at once ("database is
+/// locked"); every creation must wait its turn instead.
+async fn apps_are_created_while_others_write(test: &TestDb) {
+    let ada = users::create(&test.db, "ada@example.com", common::PASSWORD, None)
+        .await
+        .unwrap();
+    let other = db::connect(&test.url).await.unwrap();
+    let busy = db::begin_write(&other).await.unwrap();
+    busy.execute_unprepared("UPDATE users SET name = name")
+        .await
+        .unwrap();
+    let creations: Vec<_> = (0..12)
+        .map(|n| {
+            let db = test.db.clone();
+            tokio::spawn(async move {
+                services::apps::create(&db, ada.id, &format!("service-{n}"), "").await
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    busy.commit().await.unwrap();
+    for creation in creations {
+        if let Err(error) = creation.await.unwrap() {
+            panic!("an app was refused while another connection wrote: {error}");
+        }
+    }
+    let count = apps::Entity::find().count(&test.db).await.unwrap();
+    assert_eq!(count, 12);
+    other.close().await.unwrap();
+}
+
 on_both_databases!(
     register_an_app_see_the_key_once_and_manage_keys,
+    apps_are_created_while_others_write,
     mistakes_are_reported_on_their_field,
     another_users_app_and_keys_are_not_found,
     deleting_an_app_refuses_its_keys_at_once,

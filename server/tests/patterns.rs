@@ -18,6 +18,7 @@ use app::{
             drain::MinerConfig,
         },
         services::{self, users},
+        store::horizon,
         testing::TestDb,
     },
     model::{
@@ -36,6 +37,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use common::{call, send, sign_up};
+use sea_orm::sqlx;
 use serde_json::{Value, json};
 
 const SECOND_US: i64 = 1_000_000;
@@ -451,3 +453,48 @@ on_both_databases!(
     a_failing_or_slow_model_leaves_the_summary_with_a_note,
     the_server_functions_answer_their_owner_only,
 );
+
+/// PostgreSQL draws line ids outside any lock: with two servers, one can commit later ids
+/// while the other still holds earlier ones. The miner waits for those before moving past
+/// them, then counts every line once.
+async fn a_line_committed_late_is_still_mined(test: &TestDb) {
+    let f = fixture(test).await;
+    // Another server's writer, mid-commit: it holds the writers' lock and a line's id.
+    let mut late = f.db.get_postgres_connection_pool().begin().await.unwrap();
+    sqlx::query(horizon::WRITER_LOCK_SQL)
+        .execute(&mut *late)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO logs (app_id, ts, received_at, level, service, message, attributes) \
+         VALUES ($1, $2, $2, 3, 'api', 'GET /cart 200 in 7 ms', '{}')",
+    )
+    .bind(f.app.id)
+    .bind(T0 - 5 * MINUTE_US)
+    .execute(&mut *late)
+    .await
+    .unwrap();
+    ingest(&f, &[("info", "GET /cart 200 in 9 ms".into(), 5)]).await;
+    let mut miner = PatternMiner::new(MinerConfig::default());
+    assert_eq!(
+        miner.mine(&f.db, BATCH, T0).await.unwrap(),
+        0,
+        "nothing past a line still in flight"
+    );
+    late.commit().await.unwrap();
+    assert_eq!(mine_all(&mut miner, &f.db).await, 2);
+    let list = listed(&f).await;
+    assert_eq!(list.pending_lines, 0);
+    assert_eq!(list.patterns.len(), 1);
+    assert_eq!(list.patterns[0].count, 2);
+}
+
+/// Races only PostgreSQL has: SQLite commits one writer at a time, in id order.
+mod postgres_only {
+    #[tokio::test]
+    async fn a_line_committed_late_is_still_mined() {
+        let db = app::backend::testing::TestDb::postgres().await;
+        super::a_line_committed_late_is_still_mined(&db).await;
+        db.teardown().await;
+    }
+}

@@ -3,7 +3,8 @@ use std::{str::FromStr, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
     sqlx::{
         postgres::PgSslMode,
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
@@ -93,6 +94,20 @@ fn is_loopback(url: &str) -> bool {
         None => host.split(':').next().unwrap_or(""),
     };
     matches!(host, "localhost" | "::1") || host.starts_with("127.")
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer to finish. A plain
+/// `BEGIN` would read first and ask for the lock only at its first write, and SQLite refuses
+/// that upgrade at once ("database is locked", without waiting) whenever another connection
+/// or process is writing: a CLI command beside a busy server failed that way. PostgreSQL
+/// begins as usual.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Applies every pending migration; returns how many ran.

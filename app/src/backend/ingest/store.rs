@@ -5,9 +5,10 @@
 //! Error events ride in the same transaction (`super::events`): their issues are upserted
 //! first, so that each event's line is written with its `issue_id`.
 //!
-//! On SQLite the same transaction indexes each message in `logs_fts` (rowid = the line's id),
-//! and on both engines the per-minute row keeps the smallest and largest id written for that
-//! minute, which bounds full-text lookups to a time window (`backend::store`).
+//! SQLite's full-text index (`logs_fts`) is filled beside the writer, not in its commits
+//! (`store::text_index`). On both engines the per-minute row keeps the smallest and largest
+//! id written for that minute, which bounds full-text lookups to a time window
+//! (`backend::store`).
 use std::{
     collections::BTreeMap,
     sync::{Arc, OnceLock},
@@ -25,6 +26,7 @@ use super::{
     NewLine,
     events::{self, IssueTouch, NewEvent},
 };
+use crate::backend::store::horizon;
 
 /// Rows per multi-row INSERT on SQLite (11 values each, far below its 32,766 variables).
 const SQLITE_ROWS: usize = 100;
@@ -185,7 +187,9 @@ async fn write_sqlite(
             )
         })
     });
-    let mut tx = conn.begin().await?;
+    // The write lock is taken at BEGIN: the issue upserts read before they write, and SQLite
+    // refuses a reader's upgrade at once while another connection writes (`db::begin_write`).
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let (issues, touched) =
         events::upsert_issues::<Sqlite>(&mut tx, DbBackend::Sqlite, groups).await?;
     let mut ids = Vec::with_capacity(groups.iter().map(|g| g.lines.len()).sum());
@@ -230,6 +234,11 @@ async fn write_postgres(
 ) -> Result<Written, sqlx::Error> {
     let total: usize = groups.iter().map(|g| g.lines.len()).sum();
     let mut tx = conn.begin().await?;
+    // Held until the commit, before any id is drawn: readers that follow `logs` or `issues` by
+    // id wait for it (`store::horizon`).
+    sqlx::query(horizon::WRITER_LOCK_SQL)
+        .execute(&mut *tx)
+        .await?;
     let (issues, touched) =
         events::upsert_issues::<Postgres>(&mut tx, DbBackend::Postgres, groups).await?;
     // Ids first, from the table's sequence: the same for every method (COPY returns none).

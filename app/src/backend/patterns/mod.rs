@@ -20,6 +20,8 @@ use std::collections::HashMap;
 
 use sea_orm::{DatabaseConnection, DbErr};
 
+use crate::backend::store::horizon::{self, Followed};
+
 pub use store::{
     PatternRow, delete_app_patterns, lines_after, pattern_buckets, pattern_rows, pattern_total,
     watermark,
@@ -93,7 +95,12 @@ impl PatternMiner {
             self.miners.clear();
             self.leading = true;
         }
-        let (after, lines) = store::lines_after_watermark(db, batch).await?;
+        // On PostgreSQL another server may still be committing lower ids than some already
+        // visible: read only up to the ids that can no longer appear.
+        let Some(settled) = horizon::settled(db, Followed::Logs).await? else {
+            return Ok(0);
+        };
+        let (after, lines) = store::lines_after_watermark(db, settled, batch).await?;
         if lines.is_empty() {
             return Ok(0);
         }

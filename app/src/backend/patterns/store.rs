@@ -2,12 +2,13 @@
 //! watermark in one transaction, and reading patterns back for the view.
 use std::collections::HashMap;
 
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 
 use super::BUCKET_US;
-use crate::backend::store::sql::{Fragment, Param, fetch_all, numbered};
+use crate::backend::{
+    db::begin_write,
+    store::sql::{Fragment, Param, fetch_all, numbered},
+};
 
 /// How long the server mining holds the lease.
 const LEASE_US: i64 = 60_000_000;
@@ -102,14 +103,18 @@ pub async fn watermark(db: &DatabaseConnection) -> Result<i64, DbErr> {
     Ok(rows.first().map_or(0, |row| row.0))
 }
 
-/// The watermark, and up to `batch` lines after it in id order.
+/// The watermark, and up to `batch` lines after it in id order, no further than `settled`
+/// (`store::horizon`).
 pub async fn lines_after_watermark(
     db: &DatabaseConnection,
+    settled: i64,
     batch: u32,
 ) -> Result<(i64, Vec<MinedLine>), DbErr> {
     let after = watermark(db).await?;
     let mut sql = Fragment::new("SELECT id, app_id, ts, level, message FROM logs WHERE id > ");
     sql.int(after)
+        .push(" AND id <= ")
+        .int(settled)
         .push(" ORDER BY id LIMIT ")
         .int(i64::from(batch));
     let rows: Vec<(i64, i64, i64, i16, String)> = fetch_all(db, &sql).await?;
@@ -148,7 +153,7 @@ pub async fn write(
     last_id: i64,
 ) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let mut progress = Fragment::new("UPDATE pattern_progress SET last_log_id = ");
     progress
         .int(last_id)

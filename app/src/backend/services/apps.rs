@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 use super::api_keys::{self, NewKey};
 use crate::backend::{
     ServiceError,
+    db::begin_write,
     entities::{app_metrics, app_purges, apps, logs},
     secrets,
 };
@@ -24,7 +25,7 @@ pub async fn create(
     name: &str,
     description: &str,
 ) -> Result<(apps::Model, NewKey), ServiceError> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let app = insert(&txn, owner_id, name, description).await?;
     let key = api_keys::create(&txn, app.id, "Default").await?;
     txn.commit().await?;
@@ -184,7 +185,7 @@ pub async fn delete(
             "type the app's name exactly to delete it",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     app_purges::Entity::insert(app_purges::ActiveModel {
         app_id: Set(app.id),
         requested_at: Set(Utc::now()),

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    SqlErr, TransactionTrait, sea_query::Expr,
+    SqlErr, sea_query::Expr,
 };
 
 use super::{
@@ -15,6 +15,7 @@ use super::{
 };
 use crate::backend::{
     ServiceError,
+    db::begin_write,
     entities::{apps as app_rows, device_sessions},
     secrets,
 };
@@ -222,7 +223,7 @@ async fn hand_over(
     let app_id = row
         .app_id
         .ok_or_else(|| ServiceError::NotFound("device request's app".into()))?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     if !set_status(&txn, row.id, Status::Approved.as_str(), Status::Consumed).await? {
         return Ok(Poll::Used);
     }
@@ -296,7 +297,7 @@ pub async fn decide(
 ) -> Result<Option<app_rows::Model>, ServiceError> {
     let request = find(db, user_code, now).await?;
     ensure_pending(request.status)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let (status, app) = match decision {
         Decision::Deny => (Status::Denied, None),
         Decision::Approve(AppChoice::Existing(app_id)) => (

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 
 use crate::{
     backend::{
         ServiceError,
+        db::begin_write,
         entities::{events, issue_hours, issue_tags, issues, logs},
     },
     model::{
@@ -178,7 +179,7 @@ pub async fn apply(
             format!("at most {MAX_BULK} issues at a time"),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let found = issues::Entity::find()
         .filter(issues::Column::AppId.eq(app_id))
         .filter(issues::Column::Id.is_in(ids.clone()))

@@ -3,11 +3,12 @@
 //! `app_purges` goes only when nothing of the app is left.
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait, sea_query::Query,
+    QueryOrder, QuerySelect, Statement, sea_query::Query,
 };
 
 use crate::backend::{
     ServiceError,
+    db::begin_write,
     entities::{app_metrics, app_purges, logs},
 };
 
@@ -76,7 +77,7 @@ async fn delete_batch_sqlite(
 ) -> Result<u64, DbErr> {
     const BATCH_IDS: &str = "SELECT id FROM logs WHERE app_id = ? ORDER BY app_id, ts, id LIMIT ?";
     let values = || vec![app_id.into(), (batch as i64).into()];
-    let tx = db.begin().await?;
+    let tx = begin_write(db).await?;
     tx.execute_raw(Statement::from_sql_and_values(
         DbBackend::Sqlite,
         format!("DELETE FROM logs_fts WHERE rowid IN ({BATCH_IDS})"),

@@ -10,6 +10,7 @@
 //! `app_metrics` (counts and id ranges).
 pub mod compile;
 mod histogram;
+pub mod horizon;
 mod overview;
 mod rows;
 pub mod search;

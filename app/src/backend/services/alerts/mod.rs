@@ -7,7 +7,7 @@ mod history;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use form::{RuleForm, RuleSpec};
@@ -22,6 +22,7 @@ use crate::{
             notification::{AppRef, IssueRef, RuleRef, Window},
             outbox::{self, NewEntry},
         },
+        db::begin_write,
         entities::{alert_deliveries, alert_rules, apps, issues},
     },
     model::{
@@ -130,7 +131,7 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<i64, ServiceError> {
     let now_us = micros(now);
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let existing = match rule_id {
         Some(id) => Some(owned_rule(&txn, app.id, id).await?),
         None => None,

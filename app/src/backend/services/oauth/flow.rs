@@ -10,14 +10,16 @@ use oauth2::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 
 use super::{
     CallbackParams, OAuthError, ProviderConfig, STATE_LIFETIME_MINUTES, SignInRequest, SignedIn,
     Started, failed, linking::link, profile::fetch_profile, redirect_uri,
 };
-use crate::backend::{entities::oauth_states, secrets, services::sessions, state::Settings};
+use crate::backend::{
+    db::begin_write, entities::oauth_states, secrets, services::sessions, state::Settings,
+};
 
 /// Provider calls (token, userinfo) give up after this long.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -94,7 +96,7 @@ pub async fn finish(
     let client = client(provider, &settings.public_url)?;
     let token = exchange_code(&client, code, pending.pkce_verifier).await?;
     let profile = fetch_profile(provider, &token).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let user = link(&txn, provider_id, &profile).await?;
     if let Some(old) = request.old_session {
         sessions::revoke(&txn, old).await?;
