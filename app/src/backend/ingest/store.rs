@@ -234,8 +234,8 @@ async fn write_postgres(
 ) -> Result<Written, sqlx::Error> {
     let total: usize = groups.iter().map(|g| g.lines.len()).sum();
     let mut tx = conn.begin().await?;
-    // Held until the commit, before any id is drawn: readers that follow `logs` or `issues` by
-    // id wait for it (`store::horizon`).
+    // Held until the commit, before any id is drawn: the pattern miner, which follows `logs`
+    // by id, waits for it (`store::horizon`).
     sqlx::query(horizon::WRITER_LOCK_SQL)
         .execute(&mut *tx)
         .await?;

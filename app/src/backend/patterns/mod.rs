@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::backend::store::horizon::{self, Followed};
+use crate::backend::store::horizon;
 
 pub use store::{
     PatternRow, delete_app_patterns, lines_after, pattern_buckets, pattern_rows, pattern_total,
@@ -97,7 +97,7 @@ impl PatternMiner {
         }
         // On PostgreSQL another server may still be committing lower ids than some already
         // visible: read only up to the ids that can no longer appear.
-        let Some(settled) = horizon::settled(db, Followed::Logs).await? else {
+        let Some(settled) = horizon::settled(db).await? else {
             return Ok(0);
         };
         let (after, lines) = store::lines_after_watermark(db, settled, batch).await?;

@@ -1,5 +1,5 @@
-//! How far a reader that follows a table by id may go without skipping a row that commits
-//! later (the pattern miner over `logs`, new-issue alerts over `issues`).
+//! How far a reader that follows `logs` by id (the pattern miner) may go without skipping a
+//! line that commits later.
 //!
 //! SQLite has one writer at a time, and ids are drawn under its lock: rows commit in id order
 //! and every committed id may be read. PostgreSQL draws ids from a sequence outside any lock,
@@ -44,26 +44,10 @@ const STILL_HELD_SQL: &str = concat!(
 const SETTLE_WAIT: Duration = Duration::from_secs(2);
 const SETTLE_POLL: Duration = Duration::from_millis(10);
 
-/// The tables followed by id.
-#[derive(Clone, Copy, Debug)]
-pub enum Followed {
-    Logs,
-    Issues,
-}
-
-impl Followed {
-    fn table(self) -> &'static str {
-        match self {
-            Followed::Logs => "logs",
-            Followed::Issues => "issues",
-        }
-    }
-}
-
-/// The highest id of `table` below which no row can still appear: `i64::MAX` on SQLite,
-/// and on PostgreSQL the sequence's value once the writers that might hold a lower id have
-/// ended. `None` when they have not ended within a short wait: read nothing new this time.
-pub async fn settled(db: &DatabaseConnection, table: Followed) -> Result<Option<i64>, DbErr> {
+/// The highest line id below which no line can still appear: `i64::MAX` on SQLite, and on
+/// PostgreSQL the sequence's value once the writers that might hold a lower id have ended.
+/// `None` when they have not ended within a short wait: read nothing new this time.
+pub async fn settled(db: &DatabaseConnection) -> Result<Option<i64>, DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(Some(i64::MAX));
     }
@@ -72,9 +56,8 @@ pub async fn settled(db: &DatabaseConnection, table: Followed) -> Result<Option<
     // The sequence first, the holders second: a writer with an id up to `last` took the lock
     // before drawing it, so it is among the holders unless it has already ended.
     let last: Option<i64> = sqlx::query_scalar(
-        "SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass)",
+        "SELECT pg_sequence_last_value(pg_get_serial_sequence('logs', 'id')::regclass)",
     )
-    .bind(table.table())
     .fetch_one(pool)
     .await
     .map_err(error)?;
